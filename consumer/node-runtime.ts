@@ -1,0 +1,59 @@
+/**
+ * The task service for a Node process: Postgres (or Supabase) for tasks, the tasks table as the
+ * queue, R2 through its S3 API when configured, else a folder on disk.
+ */
+import { join } from 'node:path';
+import { parseConfig, type Config } from '../core/config.ts';
+import { createWebhookDeliverer } from '../core/delivery/webhook.ts';
+import { createProviderRegistry } from '../core/providers/registry.ts';
+import { createPostgresQueue } from '../core/queue/postgres-queue.ts';
+import { openRpc } from '../core/runtime/cloudflare.ts';
+import { createMediaLinks } from '../core/storage/media-links.ts';
+import type { ObjectStore } from '../core/storage/object-store.ts';
+import { createS3Store } from '../core/storage/s3-store.ts';
+import { TaskStore } from '../core/store/task-store.ts';
+import { createTaskService, type Logger, type TaskService } from '../core/tasks/service.ts';
+import { createFsStore } from './fs-store.ts';
+
+export interface NodeRuntime {
+  config: Config;
+  store: TaskStore;
+  service: TaskService;
+  objects: ObjectStore;
+  close(): Promise<void>;
+}
+
+/** Builds the runtime from an environment such as process.env. */
+export function createNodeRuntime(
+  env: Record<string, string | undefined>,
+  options: { logger?: Logger; objects?: ObjectStore } = {},
+): NodeRuntime {
+  const config = parseConfig(env);
+  const store = new TaskStore(openRpc(config, env as never));
+  const objects = options.objects ?? openObjectStore(config, env);
+
+  const service = createTaskService({
+    config,
+    store,
+    queue: createPostgresQueue(store),
+    objects,
+    providers: createProviderRegistry(config),
+    deliverers: { webhook: createWebhookDeliverer({ secret: config.SIGNING_SECRET }) },
+    links: createMediaLinks(config),
+    workerId: `node:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return { config, store, service, objects, close: () => store.close() };
+}
+
+function openObjectStore(config: Config, env: Record<string, string | undefined>): ObjectStore {
+  if (config.R2_S3_ENDPOINT && config.R2_ACCESS_KEY_ID && config.R2_SECRET_ACCESS_KEY) {
+    return createS3Store({
+      endpoint: config.R2_S3_ENDPOINT,
+      bucket: config.R2_BUCKET_NAME,
+      accessKeyId: config.R2_ACCESS_KEY_ID,
+      secretAccessKey: config.R2_SECRET_ACCESS_KEY,
+    });
+  }
+  return createFsStore(env.STORAGE_DIR ?? join(process.cwd(), '.reelbot/storage'));
+}

@@ -1,0 +1,113 @@
+/**
+ * Every setting reelbot reads, as one zod schema. Each entry point (Worker fetch/queue/scheduled,
+ * the Node consumer, scripts) parses its environment once and passes the result down.
+ */
+import { z } from 'zod';
+
+const LOCAL_SIGNING_SECRET = 'reelbot-local-signing-secret-not-for-production';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const schema = z
+  .object({
+    RUNTIME_MODE: z.enum(['production', 'local', 'test']).default('production'),
+    DATABASE_URL: optionalString.pipe(
+      z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    ),
+    SUPABASE_URL: optionalString.pipe(httpUrl.optional()),
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    PUBLIC_BASE_URL: optionalString.pipe(httpUrl.optional()),
+    SIGNING_SECRET: optionalString.pipe(
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    QUEUE_DRIVER: z.enum(['cloudflare', 'postgres']).default('cloudflare'),
+    DEFAULT_PROVIDER: z.string().default('local'),
+    LOCAL_PROVIDER_URL: httpUrl.default('http://127.0.0.1:8790'),
+    R2_S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
+    R2_ACCESS_KEY_ID: optionalString,
+    R2_SECRET_ACCESS_KEY: optionalString,
+    R2_BUCKET_NAME: z.string().default('reelbot-media'),
+    MAX_IMAGE_BYTES: positiveInt(10 * 1024 * 1024, 50 * 1024 * 1024),
+    MAX_PROMPT_CHARS: positiveInt(2000, 4000),
+    TASK_MAX_ATTEMPTS: positiveInt(3, 20),
+    TASK_DEADLINE_SECONDS: positiveInt(1800, 86_400),
+    LEASE_SECONDS: positiveInt(120, 3600),
+    VIDEO_LINK_TTL_SECONDS: positiveInt(3600, 7 * 86_400),
+    PROVIDER_TIMEOUT_MS: positiveInt(30_000, 300_000),
+    DNS_CHECK_IMAGE_URLS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.DATABASE_URL && !(env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'set DATABASE_URL, or SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY',
+      });
+    }
+    if (env.RUNTIME_MODE === 'production') {
+      for (const key of ['SIGNING_SECRET', 'PUBLIC_BASE_URL'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required' });
+      }
+    }
+    const s3 = [env.R2_S3_ENDPOINT, env.R2_ACCESS_KEY_ID, env.R2_SECRET_ACCESS_KEY];
+    if (s3.some(Boolean) && !s3.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['R2_S3_ENDPOINT'],
+        message: 'R2_S3_ENDPOINT, R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY go together',
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config extends Omit<RawConfig, 'SIGNING_SECRET' | 'PUBLIC_BASE_URL'> {
+  SIGNING_SECRET: string;
+  PUBLIC_BASE_URL: string;
+}
+
+/** The names of every setting, for scripts that pass settings through (e.g. `npm start`). */
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof RawConfig)[];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'invalid_config';
+
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** Parses settings from an environment (Worker env or process.env); throws ConfigError naming each bad one. */
+export function parseConfig(env: Record<string, unknown>): Config {
+  const strings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === 'string') strings[key] = value;
+  }
+
+  const result = schema.safeParse(strings);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`),
+    );
+  }
+
+  const config = result.data;
+  return {
+    ...config,
+    // Outside production a fixed secret keeps local links stable across restarts.
+    SIGNING_SECRET: config.SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
+    PUBLIC_BASE_URL: (config.PUBLIC_BASE_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, ''),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * How a finished (or failed, or canceled) task reaches its origin. Each origin kind — an API
+ * webhook, a Telegram chat, a Discord interaction — has a Deliverer; delivery is retried on its
+ * own and never regenerates the video.
+ */
+import type { ReplyTarget, Task } from '../tasks/task.ts';
+
+export type DeliveryResult =
+  | { ok: true }
+  | { ok: false; retryable: boolean; message: string; retryAfterMs?: number };
+
+export interface DeliveryContext {
+  /** A time-limited link to the video, when the task completed. */
+  videoUrl: string | null;
+  /** Opens the video itself, for origins that upload it. */
+  openVideo: () => Promise<{ body: ReadableStream<Uint8Array>; size: number } | null>;
+}
+
+export interface Deliverer {
+  deliver(task: Task, context: DeliveryContext): Promise<DeliveryResult>;
+  /** Optional: show progress at the origin (e.g. edit a chat message). Failures are ignored. */
+  progress?(task: Task, info: { queuePosition: number | null }): Promise<void>;
+}
+
+export type DelivererMap = Partial<Record<ReplyTarget['kind'], Deliverer>>;

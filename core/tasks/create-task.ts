@@ -1,0 +1,254 @@
+/**
+ * Turning a request into a task: every check that can refuse it runs before anything is
+ * written, the image is stored, then one SQL call checks the quota and inserts the row. A
+ * refusal at that point removes the stored image, so bad input leaves no row, no object and no
+ * quota used.
+ */
+import { sha256Hex } from '../crypto.ts';
+import { sniffImage } from '../media/image-sniff.ts';
+import { fetchPublicImage } from '../media/safe-fetch.ts';
+import type { AspectRatio, Provider } from '../providers/provider.ts';
+import { ASPECT_RATIOS } from '../providers/provider.ts';
+import { quotaMessage, requestError, type RequestError } from './errors.ts';
+import type { ReplyTarget, Task, TaskSource } from './task.ts';
+import type { TaskServiceDeps } from './service.ts';
+
+export interface CreateTaskInput {
+  userId: string;
+  source: TaskSource;
+  prompt: string;
+  provider?: string | undefined;
+  model?: string | undefined;
+  durationSeconds?: number | undefined;
+  ratio?: AspectRatio | undefined;
+  replyTarget?: ReplyTarget | undefined;
+  image?: { bytes: Uint8Array } | { url: string } | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export type CreateTaskOutcome =
+  | { ok: true; task: Task; created: boolean }
+  | { ok: false; error: RequestError };
+
+const EXTENSIONS = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' } as const;
+
+/** Validates a request, stores its image and creates the task (quota checked atomically). */
+export async function createTask(
+  deps: TaskServiceDeps,
+  input: CreateTaskInput,
+): Promise<CreateTaskOutcome> {
+  const { config } = deps;
+  const prompt = input.prompt.trim();
+  if (prompt.length === 0) return refuse('invalid_prompt', 'The prompt is empty.');
+  if (prompt.length > config.MAX_PROMPT_CHARS) {
+    return refuse(
+      'invalid_prompt',
+      `The prompt is ${prompt.length} characters; the limit is ${config.MAX_PROMPT_CHARS}.`,
+    );
+  }
+
+  const providerName = input.provider ?? deps.providers.defaultName;
+  const provider = deps.providers.get(providerName);
+  if (!provider) {
+    const known = deps.providers.names().join(', ');
+    return refuse('unknown_provider', `Unknown provider "${providerName}". Available: ${known}.`);
+  }
+
+  const params = chooseParams(provider, input);
+  if (!params.ok) return { ok: false, error: params.error };
+
+  const image = await loadImage(deps, provider, input.image);
+  if (!image.ok) return { ok: false, error: image.error };
+  if (!image.value && !provider.capabilities.textToVideo) {
+    return refuse('unsupported_request', `${provider.name} needs an image to make a video.`);
+  }
+  if (image.value && !provider.capabilities.imageToVideo) {
+    return refuse('unsupported_request', `${provider.name} makes videos from text only.`);
+  }
+
+  const requestHash = await sha256Hex(
+    JSON.stringify({
+      prompt,
+      provider: provider.name,
+      model: input.model ?? null,
+      duration: params.duration,
+      ratio: params.ratio,
+      image: image.value ? await sha256Hex(image.value.bytes) : null,
+      replyTarget: input.replyTarget ?? null,
+    }),
+  );
+
+  let inputKey: string | null = null;
+  if (image.value) {
+    inputKey = `inputs/${crypto.randomUUID()}.${EXTENSIONS[image.value.contentType]}`;
+    await deps.objects.put(inputKey, image.value.bytes, {
+      contentType: image.value.contentType,
+      length: image.value.bytes.byteLength,
+    });
+  }
+
+  const removeImage = async () => {
+    if (inputKey) await deps.objects.delete(inputKey);
+  };
+
+  let result;
+  try {
+    result = await deps.store.createTask({
+      userId: input.userId,
+      source: input.source,
+      prompt,
+      provider: provider.name,
+      model: input.model ?? null,
+      params: {
+        duration: params.duration,
+        ratio: params.ratio,
+        ...(image.value ? { inputContentType: image.value.contentType } : {}),
+      },
+      replyTarget: input.replyTarget ?? null,
+      inputKey,
+      inputImageUrl: input.image && 'url' in input.image ? input.image.url : null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      requestHash,
+      maxAttempts: config.TASK_MAX_ATTEMPTS,
+      deadlineSeconds: config.TASK_DEADLINE_SECONDS,
+    });
+  } catch (error) {
+    await removeImage();
+    throw error;
+  }
+
+  if (!result.ok) {
+    await removeImage();
+    if (result.code === 'quota_exceeded') {
+      const quota = {
+        scope: result.scope,
+        limit: result.limit,
+        resetAt: result.reset_at ? new Date(result.reset_at) : null,
+      };
+      return { ok: false, error: requestError('quota_exceeded', quotaMessage(quota), { quota }) };
+    }
+    return { ok: false, error: storeRefusal(result.code) };
+  }
+
+  // A replayed idempotent request keeps the first request's image; ours is not needed.
+  if (!result.created) {
+    await removeImage();
+    return { ok: true, task: result.task, created: false };
+  }
+
+  try {
+    await deps.queue.wake(result.task.id);
+  } catch (error) {
+    // The row is due now; the sweeper wakes it if this message never made it.
+    deps.logger?.warn('task.enqueue_failed', { taskId: result.task.id, error: String(error) });
+  }
+  deps.logger?.info('task.created', { taskId: result.task.id, provider: provider.name });
+  return { ok: true, task: result.task, created: true };
+}
+
+function refuse(code: RequestError['code'], message: string): CreateTaskOutcome {
+  return { ok: false, error: requestError(code, message) };
+}
+
+function storeRefusal(code: 'unknown_user' | 'banned' | 'idempotency_conflict'): RequestError {
+  switch (code) {
+    case 'banned':
+      return requestError('banned', 'This account is not allowed to create videos.');
+    case 'idempotency_conflict':
+      return requestError(
+        'idempotency_conflict',
+        'This Idempotency-Key was already used with a different request.',
+      );
+    case 'unknown_user':
+      return requestError('unknown_user', 'Unknown user.');
+  }
+}
+
+type ParamsChoice =
+  | { ok: true; duration: number; ratio: AspectRatio }
+  | { ok: false; error: RequestError };
+
+function chooseParams(provider: Provider, input: CreateTaskInput): ParamsChoice {
+  const { durations, ratios } = provider.capabilities;
+  const duration = input.durationSeconds ?? (durations.includes(5) ? 5 : durations[0]);
+  if (duration === undefined || !Number.isInteger(duration) || !durations.includes(duration)) {
+    const range = `${Math.min(...durations)}–${Math.max(...durations)}`;
+    return {
+      ok: false,
+      error: requestError(
+        'unsupported_request',
+        `${provider.name} makes videos of ${range} seconds; ${input.durationSeconds} was asked.`,
+      ),
+    };
+  }
+  const ratio = input.ratio ?? '16:9';
+  if (!ASPECT_RATIOS.includes(ratio) || !ratios.includes(ratio)) {
+    return {
+      ok: false,
+      error: requestError(
+        'unsupported_request',
+        `${provider.name} supports the aspect ratios ${ratios.join(', ')}.`,
+      ),
+    };
+  }
+  return { ok: true, duration, ratio };
+}
+
+type LoadedImage =
+  | { ok: true; value: { bytes: Uint8Array; contentType: keyof typeof EXTENSIONS } | null }
+  | { ok: false; error: RequestError };
+
+async function loadImage(
+  deps: TaskServiceDeps,
+  provider: Provider,
+  image: CreateTaskInput['image'],
+): Promise<LoadedImage> {
+  if (!image) return { ok: true, value: null };
+  const maxBytes = Math.min(deps.config.MAX_IMAGE_BYTES, provider.capabilities.maxImageBytes);
+
+  let bytes: Uint8Array;
+  if ('url' in image) {
+    const fetched = await fetchPublicImage(image.url, {
+      maxBytes,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
+    });
+    if (!fetched.ok) {
+      const code =
+        fetched.code === 'too_large'
+          ? 'image_too_large'
+          : fetched.code === 'fetch_failed' || fetched.code === 'timeout'
+            ? 'image_fetch_failed'
+            : 'blocked_url';
+      return { ok: false, error: requestError(code, fetched.message) };
+    }
+    bytes = fetched.bytes;
+  } else {
+    bytes = image.bytes;
+  }
+
+  if (bytes.byteLength > maxBytes) {
+    return {
+      ok: false,
+      error: requestError(
+        'image_too_large',
+        `The image is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`,
+      ),
+    };
+  }
+  const sniffed = sniffImage(bytes);
+  if (!sniffed.ok) {
+    const code = sniffed.code === 'unsupported_type' ? 'unsupported_image_type' : 'invalid_image';
+    return { ok: false, error: requestError(code, sniffed.message) };
+  }
+  if (!provider.capabilities.imageTypes.includes(sniffed.contentType)) {
+    return {
+      ok: false,
+      error: requestError(
+        'unsupported_image_type',
+        `${provider.name} takes ${provider.capabilities.imageTypes.join(', ')} images.`,
+      ),
+    };
+  }
+  return { ok: true, value: { bytes, contentType: sniffed.contentType } };
+}

@@ -1,0 +1,31 @@
+// Starts what the integration and workerd suites need, once per run: a real Postgres with the
+// real migrations, the scriptable fake provider, and a probe service so tests inside workerd
+// can have ffprobe read a video.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { startEmbeddedPostgres } from '../../scripts/db/embedded.ts';
+import { applyMigrations, ensureSupabaseRoles } from '../../scripts/db/migrate.ts';
+import { startFakeProvider } from '../fakes/fake-provider.ts';
+import { startProbeServer } from './probe-server.ts';
+import { TEST_PORTS } from './ports.ts';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'reelbot-test-pg-'));
+  const db = await startEmbeddedPostgres({ dataDir, port: TEST_PORTS.postgres, persistent: false });
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  await ensureSupabaseRoles(sql);
+  await applyMigrations(sql);
+  await sql.end();
+
+  const fake = await startFakeProvider({ port: TEST_PORTS.fakeProvider, host: '127.0.0.1' });
+  const probe = await startProbeServer(TEST_PORTS.probe);
+
+  return async () => {
+    await probe.close();
+    await fake.close();
+    await db.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}

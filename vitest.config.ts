@@ -1,0 +1,52 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { TEST_PORTS } from './tests/helpers/ports.ts';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['tests/helpers/global-setup.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['core/**/*.test.ts', 'bots/**/*.test.ts', 'local-provider/**/*.test.ts', 'consumer/**/*.test.ts', 'scripts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                RUNTIME_MODE: 'test',
+                DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${TEST_PORTS.postgres}/postgres`,
+                LOCAL_PROVIDER_URL: `http://127.0.0.1:${TEST_PORTS.fakeProvider}`,
+                PUBLIC_BASE_URL: 'http://127.0.0.1:8787',
+                SIGNING_SECRET: 'test-signing-secret-at-least-32-characters',
+              },
+            },
+          }),
+        ],
+        test: {
+          name: 'workerd',
+          include: ['tests/workerd/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
