@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'bots/**/*.test.ts', 'local-provider/**/*.test.ts', 'consumer/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'bots/**/*.test.ts',
+            'local-provider/**/*.test.ts',
+            'consumer/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 60_000,
         },
@@ -32,7 +38,10 @@ export default defineConfig({
               bindings: {
                 RUNTIME_MODE: 'test',
                 DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${TEST_PORTS.postgres}/postgres`,
-                LOCAL_PROVIDER_URL: `http://127.0.0.1:${TEST_PORTS.fakeProvider}`,
+                LOCAL_PROVIDER_URL: `http://127.0.0.1:${TEST_PORTS.localProvider}`,
+                PROBE_URL: `http://127.0.0.1:${TEST_PORTS.probe}`,
+                DNS_CHECK_IMAGE_URLS: 'false',
+                TASK_DEADLINE_SECONDS: '300',
                 PUBLIC_BASE_URL: 'http://127.0.0.1:8787',
                 SIGNING_SECRET: 'test-signing-secret-at-least-32-characters',
               },

@@ -20,7 +20,10 @@ const schema = z
   .object({
     RUNTIME_MODE: z.enum(['production', 'local', 'test']).default('production'),
     DATABASE_URL: optionalString.pipe(
-      z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
     ),
     SUPABASE_URL: optionalString.pipe(httpUrl.optional()),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,

@@ -10,9 +10,14 @@ const BEARER = /^Bearer\s+(\S{8,200})$/i;
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const match = BEARER.exec(c.req.header('authorization') ?? '');
   if (!match?.[1]) {
-    throw new HttpError(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".', {
-      'www-authenticate': 'Bearer',
-    });
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'Send your API key as "Authorization: Bearer <key>".',
+      {
+        'www-authenticate': 'Bearer',
+      },
+    );
   }
   const key = await c.var.runtime.store.findApiKey(await sha256Hex(match[1]));
   if (!key) {
@@ -27,6 +32,8 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
 /** A new API key and what is stored of it. */
 export async function generateApiKey(): Promise<{ key: string; hash: string; prefix: string }> {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  const key = `rb_${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '').slice(0, 32)}`;
+  const key = `rb_${btoa(String.fromCharCode(...bytes))
+    .replace(/[+/=]/g, '')
+    .slice(0, 32)}`;
   return { key, hash: await sha256Hex(key), prefix: key.slice(0, 7) };
 }

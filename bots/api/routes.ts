@@ -33,7 +33,8 @@ const fieldsSchema = z.strictObject({
     .min(1, 'duration must be at least 1 second')
     .max(60, 'duration must be at most 60 seconds')
     .optional(),
-  ratio: z.enum(ASPECT_RATIOS, { error: `ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
+  ratio: z
+    .enum(ASPECT_RATIOS, { error: `ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
     .optional(),
   webhook_url: z.string().optional(),
 });
@@ -69,47 +70,42 @@ export const apiRoutes = new Hono<AppEnv>();
 
 apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
 
-apiRoutes.post(
-  '/generate-video',
-  requireApiKey,
-  limitBody,
-  async (c) => {
-    const { runtime, apiKey } = c.var;
-    const idempotencyKey = c.req.header('idempotency-key');
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new HttpError(400, 'bad_request', 'Idempotency-Key must be 1–255 visible characters.');
-    }
+apiRoutes.post('/generate-video', requireApiKey, limitBody, async (c) => {
+  const { runtime, apiKey } = c.var;
+  const idempotencyKey = c.req.header('idempotency-key');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new HttpError(400, 'bad_request', 'Idempotency-Key must be 1–255 visible characters.');
+  }
 
-    const { fields, imageBytes } = await readRequest(c.req.raw);
-    const input: CreateTaskInput = {
-      userId: apiKey.user_id,
-      source: 'api',
-      prompt: fields.prompt,
-      provider: fields.provider,
-      model: fields.model,
-      durationSeconds: fields.duration,
-      ratio: fields.ratio,
-      idempotencyKey,
-      image: imageBytes
-        ? { bytes: imageBytes }
-        : fields.image_url !== undefined
-          ? { url: fields.image_url }
-          : undefined,
-      replyTarget: fields.webhook_url ? { kind: 'webhook', url: fields.webhook_url } : undefined,
-    };
+  const { fields, imageBytes } = await readRequest(c.req.raw);
+  const input: CreateTaskInput = {
+    userId: apiKey.user_id,
+    source: 'api',
+    prompt: fields.prompt,
+    provider: fields.provider,
+    model: fields.model,
+    durationSeconds: fields.duration,
+    ratio: fields.ratio,
+    idempotencyKey,
+    image: imageBytes
+      ? { bytes: imageBytes }
+      : fields.image_url !== undefined
+        ? { url: fields.image_url }
+        : undefined,
+    replyTarget: fields.webhook_url ? { kind: 'webhook', url: fields.webhook_url } : undefined,
+  };
 
-    const outcome = await runtime.service.create(input);
-    if (!outcome.ok) throw toHttpError(outcome.error);
+  const outcome = await runtime.service.create(input);
+  if (!outcome.ok) throw toHttpError(outcome.error);
 
-    const { task } = outcome;
-    const statusUrl = `${runtime.config.PUBLIC_BASE_URL}/api/task-status/${task.id}`;
-    return c.json(
-      { id: task.id, status: task.status, status_url: statusUrl },
-      outcome.created ? 202 : 200,
-      { location: statusUrl },
-    );
-  },
-);
+  const { task } = outcome;
+  const statusUrl = `${runtime.config.PUBLIC_BASE_URL}/api/task-status/${task.id}`;
+  return c.json(
+    { id: task.id, status: task.status, status_url: statusUrl },
+    outcome.created ? 202 : 200,
+    { location: statusUrl },
+  );
+});
 
 apiRoutes.get('/task-status/:id', requireApiKey, async (c) => {
   const { runtime, apiKey } = c.var;

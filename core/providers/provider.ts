@@ -32,8 +32,13 @@ export interface ProviderImage {
 }
 
 export interface SubmitRequest {
-  /** Our task id; sent as the provider's idempotency key where it has one. */
   taskId: string;
+  /**
+   * Sent as the provider's idempotency key where it has one: the task id, suffixed with the
+   * submission round once a job was abandoned, so a retried submit never starts a second job
+   * but a deliberate resubmit does.
+   */
+  idempotencyKey: string;
   prompt: string;
   image?: ProviderImage;
   durationSeconds: number;

@@ -28,7 +28,10 @@ export function createProviderRegistry(config: Config, options: RegistryOptions 
 }
 
 /** A registry over a fixed set of providers (tests, custom deployments). */
-export function registryOf(providers: Map<string, Provider>, defaultName: string): ProviderRegistry {
+export function registryOf(
+  providers: Map<string, Provider>,
+  defaultName: string,
+): ProviderRegistry {
   return {
     get: (name) => providers.get(name),
     names: () => [...providers.keys()],

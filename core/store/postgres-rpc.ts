@@ -29,7 +29,10 @@ export function createPostgresRpc(url: string, options: PostgresRpcOptions = {})
       const placeholders = names.map((name, i) => `${name} => $${i + 1}`).join(', ');
       const text = `select public.${assertIdentifier(fn)}(${placeholders}) as result`;
       try {
-        const rows = await sql.unsafe(text, names.map((name) => toParameter(args[name])));
+        const rows = await sql.unsafe(
+          text,
+          names.map((name) => toParameter(args[name])),
+        );
         return (rows[0]?.result as unknown) ?? null;
       } catch (error) {
         throw new StoreError(fn, { cause: error });

@@ -16,7 +16,9 @@ export function createSupabaseRpc(
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     // Only RPC is used. Node 20 has no global WebSocket, which supabase-js checks for at
     // construction; this transport is never opened.
-    ...(typeof WebSocket === 'undefined' ? { realtime: { transport: RealtimeUnused } } : {}),
+    ...(typeof WebSocket === 'undefined'
+      ? { realtime: { transport: RealtimeUnused as unknown as typeof WebSocket } }
+      : {}),
     ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
   });
 

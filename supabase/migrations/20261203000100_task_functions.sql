@@ -296,6 +296,7 @@ begin
     update video_tasks set
       error_code = p_code, error_message = p_message,
       provider_job_id = case when p_clear_job then null else provider_job_id end,
+      submission_round = submission_round + case when p_clear_job then 1 else 0 end,
       next_run_at = now() + make_interval(secs => p_delay_ms / 1000.0),
       lease_until = null, lease_owner = null, updated_at = now()
     where id = p_task_id and lease_owner = p_worker and status = 'processing'
@@ -382,6 +383,7 @@ declare
 begin
   update video_tasks set
     status = 'pending', attempts = 0, provider_job_id = null, progress = 0,
+    submission_round = submission_round + 1,
     error_code = null, error_message = null, output_key = null, output_bytes = null,
     completed_at = null, delivered_at = null, delivery_attempts = 0,
     lease_until = null, lease_owner = null, quota_charged = true,

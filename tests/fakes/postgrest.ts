@@ -3,7 +3,7 @@
 // arguments as a JSON object, `apikey` and `Authorization: Bearer <jwt>` headers; the JWT's
 // `role` claim becomes the database role for the call, so privileges are enforced as on Supabase.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 
@@ -42,7 +42,7 @@ export async function startFakePostgrest(databaseUrl: string): Promise<FakePostg
   const secret = `fake-jwt-secret-${crypto.randomUUID()}`;
   const sql = postgres(databaseUrl, { max: 20, onnotice: () => {} });
 
-  const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+  const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(body));
   };

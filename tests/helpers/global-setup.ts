@@ -1,13 +1,15 @@
 // Starts what the integration and workerd suites need, once per run: a real Postgres with the
-// real migrations, the scriptable fake provider, and a probe service so tests inside workerd
-// can have ffprobe read a video.
+// real migrations, the real local provider (ffmpeg), and a probe service so tests inside
+// workerd can have ffprobe read a video.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../../scripts/db/embedded.ts';
 import { applyMigrations, ensureSupabaseRoles } from '../../scripts/db/migrate.ts';
-import { startFakeProvider } from '../fakes/fake-provider.ts';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import { createLocalProviderServer } from '../../local-provider/server.ts';
+import { resolveDefaultFontPath } from '../../local-provider/render.ts';
 import { startProbeServer } from './probe-server.ts';
 import { TEST_PORTS } from './ports.ts';
 
@@ -19,12 +21,19 @@ export default async function setup(): Promise<() => Promise<void>> {
   await applyMigrations(sql);
   await sql.end();
 
-  const fake = await startFakeProvider({ port: TEST_PORTS.fakeProvider, host: '127.0.0.1' });
+  const providerDir = await mkdtemp(join(tmpdir(), 'reelbot-test-provider-'));
+  const provider = createLocalProviderServer({
+    ffmpegPath: ffmpegInstaller.path,
+    fontPath: resolveDefaultFontPath(),
+    workDir: providerDir,
+  });
+  await provider.listen(TEST_PORTS.localProvider, '127.0.0.1');
   const probe = await startProbeServer(TEST_PORTS.probe);
 
   return async () => {
     await probe.close();
-    await fake.close();
+    await provider.close();
+    await rm(providerDir, { recursive: true, force: true });
     await db.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -22,13 +22,26 @@ const encoders: Record<ImageFormat, string[]> = {
 };
 
 /** A real image of the given format and size (a colourful test pattern). */
-export async function makeImage(format: ImageFormat, width = 640, height = 480): Promise<Uint8Array> {
+export async function makeImage(
+  format: ImageFormat,
+  width = 640,
+  height = 480,
+): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'reelbot-img-'));
   const file = join(dir, `image.${format === 'jpeg' ? 'jpg' : format}`);
   try {
     await run(ffmpegPath, [
-      '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=1`,
-      '-frames:v', '1', ...encoders[format], '-y', file,
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${width}x${height}:rate=1`,
+      '-frames:v',
+      '1',
+      ...encoders[format],
+      '-y',
+      file,
     ]);
     return new Uint8Array(await readFile(file));
   } finally {
@@ -51,7 +64,13 @@ export async function probeVideo(bytes: Uint8Array): Promise<VideoProbe> {
   try {
     await writeFile(file, bytes);
     const { stdout } = await run(ffprobePath, [
-      '-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file,
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_streams',
+      '-show_format',
+      file,
     ]);
     const parsed = JSON.parse(stdout) as {
       streams: { codec_type: string; codec_name: string; width: number; height: number }[];

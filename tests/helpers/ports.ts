@@ -2,7 +2,6 @@
 // local stack and `npm test` do not collide.
 export const TEST_PORTS = {
   postgres: 55432,
-  fakeProvider: 55433,
   localProvider: 55434,
   probe: 55435,
 } as const;

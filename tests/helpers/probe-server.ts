@@ -1,16 +1,35 @@
-// A loopback HTTP service that runs ffprobe on a posted video, for tests that run inside
-// workerd (which cannot start processes).
+// A loopback HTTP service for tests that run inside workerd (which cannot start processes):
+// ffprobe on a posted video, and real images made by ffmpeg.
 import { createServer } from 'node:http';
-import { probeVideo } from './media.ts';
+import { makeImage, probeVideo, type ImageFormat } from './media.ts';
 
 export interface ProbeServer {
   url: string;
   close(): Promise<void>;
 }
 
-/** POST /probe with the video as the body answers the VideoProbe as JSON (422 if unreadable). */
+/**
+ * POST /probe with a video as the body answers its VideoProbe as JSON (422 if unreadable);
+ * GET /image?format=png&width=640&height=480 answers a real image.
+ */
 export async function startProbeServer(port: number): Promise<ProbeServer> {
   const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://probe');
+    if (req.method === 'GET' && url.pathname === '/image') {
+      const format = (url.searchParams.get('format') ?? 'png') as ImageFormat;
+      const width = Number(url.searchParams.get('width') ?? 640);
+      const height = Number(url.searchParams.get('height') ?? 480);
+      makeImage(format, width, height)
+        .then((bytes) => {
+          res.writeHead(200, { 'content-type': `image/${format}` });
+          res.end(bytes);
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500);
+          res.end(String(error));
+        });
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

@@ -20,7 +20,13 @@ describe('schema', () => {
       where table_schema = 'public' and table_name = 'video_tasks'`;
     const columns = rows.map((row) => row.column_name);
     for (const original of [
-      'id', 'user_id', 'status', 'input_image_url', 'output_video_url', 'prompt', 'created_at',
+      'id',
+      'user_id',
+      'status',
+      'input_image_url',
+      'output_video_url',
+      'prompt',
+      'created_at',
       'updated_at',
     ]) {
       expect(columns).toContain(original);

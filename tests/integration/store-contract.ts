@@ -63,7 +63,9 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     it('creates a pending task with a created event and reads it back', async () => {
       const { userId } = await user();
-      const task = await created(userId, { replyTarget: { kind: 'webhook', url: 'https://example.com/h' } });
+      const task = await created(userId, {
+        replyTarget: { kind: 'webhook', url: 'https://example.com/h' },
+      });
       expect(task.status).toBe('pending');
       expect(task.attempts).toBe(0);
       expect(task.replyTarget).toEqual({ kind: 'webhook', url: 'https://example.com/h' });
@@ -76,15 +78,23 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     it('returns the same task for the same idempotency key and body, refuses another body', async () => {
       const { userId } = await user();
-      const first = await store.createTask(newTask(userId, { idempotencyKey: 'k1', requestHash: 'h1' }));
-      const again = await store.createTask(newTask(userId, { idempotencyKey: 'k1', requestHash: 'h1' }));
-      const other = await store.createTask(newTask(userId, { idempotencyKey: 'k1', requestHash: 'h2' }));
+      const first = await store.createTask(
+        newTask(userId, { idempotencyKey: 'k1', requestHash: 'h1' }),
+      );
+      const again = await store.createTask(
+        newTask(userId, { idempotencyKey: 'k1', requestHash: 'h1' }),
+      );
+      const other = await store.createTask(
+        newTask(userId, { idempotencyKey: 'k1', requestHash: 'h2' }),
+      );
       expect(first.ok && first.created).toBe(true);
       expect(again.ok && !again.created && first.ok && again.task.id === first.task.id).toBe(true);
       expect(other).toEqual({ ok: false, code: 'idempotency_conflict' });
       // Keys are per user: another user's identical key is a new task.
       const { userId: otherUser } = await user();
-      const theirs = await store.createTask(newTask(otherUser, { idempotencyKey: 'k1', requestHash: 'h2' }));
+      const theirs = await store.createTask(
+        newTask(otherUser, { idempotencyKey: 'k1', requestHash: 'h2' }),
+      );
       expect(theirs.ok && theirs.created).toBe(true);
     });
 
@@ -93,7 +103,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       await created(userId);
       const refused = await store.createTask(newTask(userId));
       expect(refused.ok).toBe(false);
-      if (refused.ok || refused.code !== 'quota_exceeded') throw new Error('expected quota_exceeded');
+      if (refused.ok || refused.code !== 'quota_exceeded')
+        throw new Error('expected quota_exceeded');
       expect(refused.scope).toBe('daily');
       expect(refused.limit).toBe(1);
       const reset = new Date(refused.reset_at ?? 0);
@@ -130,7 +141,9 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     it('walks a task through submission, progress, completion and delivery', async () => {
       const { userId } = await user();
-      const task = await created(userId, { replyTarget: { kind: 'webhook', url: 'https://e.com/x' } });
+      const task = await created(userId, {
+        replyTarget: { kind: 'webhook', url: 'https://e.com/x' },
+      });
       await store.claimTask(task.id, WORKER, 60);
       const submitted = await store.recordSubmission(task.id, WORKER, {
         provider: 'local',
@@ -156,7 +169,14 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.markDelivered(task.id, WORKER)).toBe(true);
       expect(await store.markDelivered(task.id, WORKER)).toBe(false);
       const types = (await store.listTaskEvents(task.id)).map((e) => e.type);
-      expect(types).toEqual(['created', 'claimed', 'submitted', 'progress', 'completed', 'delivered']);
+      expect(types).toEqual([
+        'created',
+        'claimed',
+        'submitted',
+        'progress',
+        'completed',
+        'delivered',
+      ]);
       expect(await store.claimTask(task.id, WORKER, 60)).toBeNull();
     });
 
@@ -164,8 +184,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       const { userId } = await user();
       const task = await created(userId);
       await store.claimTask(task.id, 'w1', 60);
-      expect(await store.recordSubmission(task.id, 'w2', { provider: 'local', jobId: 'j', pollAfterMs: 1 })).toBeNull();
-      expect(await store.failTask(task.id, 'w2', { code: 'x', message: 'x', retryable: false })).toBeNull();
+      expect(
+        await store.recordSubmission(task.id, 'w2', {
+          provider: 'local',
+          jobId: 'j',
+          pollAfterMs: 1,
+        }),
+      ).toBeNull();
+      expect(
+        await store.failTask(task.id, 'w2', { code: 'x', message: 'x', retryable: false }),
+      ).toBeNull();
     });
 
     it('reschedules retryable failures and refunds quota on final failure', async () => {

@@ -40,7 +40,9 @@ describe('supabase keys other than the service role', () => {
   });
 
   it('surfaces a refused call as a StoreError without the arguments', async () => {
-    const store = new TaskStore(createSupabaseRpc(postgrest.url, postgrest.keyFor('authenticated')));
+    const store = new TaskStore(
+      createSupabaseRpc(postgrest.url, postgrest.keyFor('authenticated')),
+    );
     const error = await store.ensureUser('api', 'secret-looking-value').catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'StoreError', code: 'store_unavailable' });
     expect(String((error as Error).message)).not.toContain('secret-looking-value');

@@ -1,0 +1,19 @@
+// Real images and video checks for tests inside workerd, through the probe service.
+import { env } from 'cloudflare:workers';
+import type { VideoProbe } from '../helpers/media.ts';
+
+/** A real image made by ffmpeg on the Node side. */
+export async function image(format: 'png' | 'jpeg' | 'webp', width = 640, height = 480) {
+  const response = await fetch(
+    `${env.PROBE_URL}/image?format=${format}&width=${width}&height=${height}`,
+  );
+  if (!response.ok) throw new Error(`image service answered ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** ffprobe's reading of a video. */
+export async function probe(video: Uint8Array): Promise<VideoProbe> {
+  const response = await fetch(`${env.PROBE_URL}/probe`, { method: 'POST', body: video });
+  if (!response.ok) throw new Error(`ffprobe could not read the video: ${await response.text()}`);
+  return (await response.json()) as VideoProbe;
+}
