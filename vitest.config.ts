@@ -1,6 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { TEST_PORTS } from './tests/helpers/ports.ts';
+import { testPorts } from './tests/helpers/ports.ts';
+
+const ports = await testPorts();
 
 export default defineConfig({
   test: {
@@ -37,9 +39,10 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 RUNTIME_MODE: 'test',
-                DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${TEST_PORTS.postgres}/postgres`,
-                LOCAL_PROVIDER_URL: `http://127.0.0.1:${TEST_PORTS.localProvider}`,
-                PROBE_URL: `http://127.0.0.1:${TEST_PORTS.probe}`,
+                REELBOT_TEST_PORTS: JSON.stringify(ports),
+                DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/postgres`,
+                LOCAL_PROVIDER_URL: `http://127.0.0.1:${ports.localProvider}`,
+                PROBE_URL: `http://127.0.0.1:${ports.probe}`,
                 DNS_CHECK_IMAGE_URLS: 'false',
                 TASK_DEADLINE_SECONDS: '300',
                 PUBLIC_BASE_URL: 'http://127.0.0.1:8787',

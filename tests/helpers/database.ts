@@ -1,9 +1,9 @@
 // The test database: a real Postgres with the real migrations, started once per run by the
 // global setup. Suites share it, so each test makes its own users (tests/helpers/users.ts).
 import postgres from 'postgres';
-import { TEST_PORTS } from './ports.ts';
+import { currentTestPorts } from './ports.ts';
 
-export const TEST_DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${TEST_PORTS.postgres}/postgres`;
+export const TEST_DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${currentTestPorts().postgres}/postgres`;
 
 /** A postgres.js client for the test database; close it with `sql.end()`. */
 export function testSql(): postgres.Sql {

@@ -11,11 +11,12 @@ import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { createLocalProviderServer } from '../../local-provider/server.ts';
 import { resolveDefaultFontPath } from '../../local-provider/render.ts';
 import { startProbeServer } from './probe-server.ts';
-import { TEST_PORTS } from './ports.ts';
+import { testPorts } from './ports.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  const ports = await testPorts();
   const dataDir = await mkdtemp(join(tmpdir(), 'reelbot-test-pg-'));
-  const db = await startEmbeddedPostgres({ dataDir, port: TEST_PORTS.postgres, persistent: false });
+  const db = await startEmbeddedPostgres({ dataDir, port: ports.postgres, persistent: false });
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   await ensureSupabaseRoles(sql);
   await applyMigrations(sql);
@@ -27,8 +28,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     fontPath: resolveDefaultFontPath(),
     workDir: providerDir,
   });
-  await provider.listen(TEST_PORTS.localProvider, '127.0.0.1');
-  const probe = await startProbeServer(TEST_PORTS.probe);
+  await provider.listen(ports.localProvider, '127.0.0.1');
+  const probe = await startProbeServer(ports.probe);
 
   return async () => {
     await probe.close();

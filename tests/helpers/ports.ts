@@ -1,7 +1,40 @@
-// Fixed loopback ports for the test servers, away from the ones `npm start` uses, so a running
-// local stack and `npm test` do not collide.
-export const TEST_PORTS = {
-  postgres: 55432,
-  localProvider: 55434,
-  probe: 55435,
-} as const;
+// Loopback ports for the test servers. vitest.config.ts picks free ones once per run and puts
+// them in the environment, so several test runs (and a running `npm start`) never collide;
+// forked test workers and workerd (through its bindings) read the same values.
+import { createServer } from 'node:net';
+
+export interface TestPorts {
+  postgres: number;
+  localProvider: number;
+  probe: number;
+}
+
+const ENV_NAME = 'REELBOT_TEST_PORTS';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The ports of this run: chosen on first call in the main process, inherited after. */
+export async function testPorts(): Promise<TestPorts> {
+  const existing = process.env[ENV_NAME];
+  if (existing) return JSON.parse(existing) as TestPorts;
+  const ports = { postgres: await freePort(), localProvider: await freePort(), probe: await freePort() };
+  process.env[ENV_NAME] = JSON.stringify(ports);
+  return ports;
+}
+
+/** The ports chosen by the config; throws outside a test run. */
+export function currentTestPorts(): TestPorts {
+  const existing = process.env[ENV_NAME];
+  if (!existing) throw new Error(`${ENV_NAME} is not set: run the tests through vitest`);
+  return JSON.parse(existing) as TestPorts;
+}
