@@ -9,7 +9,10 @@ import { jsonLogger } from '../core/runtime/logger.ts';
 import { apiRoutes } from './api/routes.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody, HttpError } from './http-error.ts';
+import { discordRoutes } from './discord/routes.ts';
 import { mediaRoutes } from './media-route.ts';
+import { providerCallbackRoutes } from './providers/routes.ts';
+import { telegramRoutes } from './telegram/routes.ts';
 
 export const app = new Hono<AppEnv>();
 
@@ -38,6 +41,9 @@ app.get('/', (c) => c.json({ name: 'reelbot', docs: '/api/openapi.json', health:
 app.get('/healthz', (c) => c.json({ ok: true }));
 app.route('/api', apiRoutes);
 app.route('/media', mediaRoutes);
+app.route('/telegram', telegramRoutes);
+app.route('/discord', discordRoutes);
+app.route('/providers', providerCallbackRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

@@ -45,6 +45,35 @@ const schema = z
     LEASE_SECONDS: positiveInt(120, 3600),
     VIDEO_LINK_TTL_SECONDS: positiveInt(3600, 7 * 86_400),
     PROVIDER_TIMEOUT_MS: positiveInt(30_000, 300_000),
+    // Telegram (bots/telegram)
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_WEBHOOK_SECRET: optionalString,
+    TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
+    // Discord (bots/discord)
+    DISCORD_APPLICATION_ID: optionalString,
+    DISCORD_PUBLIC_KEY: optionalString,
+    DISCORD_BOT_TOKEN: optionalString,
+    DISCORD_API_BASE: httpUrl.default('https://discord.com/api/v10'),
+    // Video providers (core/providers): each is enabled by its secrets.
+    RUNWAY_API_KEY: optionalString,
+    RUNWAY_BASE_URL: httpUrl.default('https://api.dev.runwayml.com'),
+    KLING_ACCESS_KEY: optionalString,
+    KLING_SECRET_KEY: optionalString,
+    KLING_BASE_URL: httpUrl.default('https://api-singapore.klingai.com'),
+    LUMA_API_KEY: optionalString,
+    LUMA_BASE_URL: httpUrl.default('https://api.lumalabs.ai'),
+    FAL_KEY: optionalString,
+    FAL_BASE_URL: httpUrl.default('https://queue.fal.run'),
+    REPLICATE_API_TOKEN: optionalString,
+    REPLICATE_BASE_URL: httpUrl.default('https://api.replicate.com'),
+    GEMINI_API_KEY: optionalString,
+    GEMINI_BASE_URL: httpUrl.default('https://generativelanguage.googleapis.com'),
+    MINIMAX_API_KEY: optionalString,
+    MINIMAX_BASE_URL: httpUrl.default('https://api.minimax.io'),
+    // Dashboard (dashboard/)
+    ADMIN_PASSWORD: optionalString,
+    CF_ACCESS_TEAM_DOMAIN: optionalString,
+    CF_ACCESS_AUD: optionalString,
     DNS_CHECK_IMAGE_URLS: z
       .enum(['true', 'false'])
       .default('true')

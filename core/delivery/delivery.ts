@@ -18,8 +18,13 @@ export interface DeliveryContext {
 
 export interface Deliverer {
   deliver(task: Task, context: DeliveryContext): Promise<DeliveryResult>;
-  /** Optional: show progress at the origin (e.g. edit a chat message). Failures are ignored. */
-  progress?(task: Task, info: { queuePosition: number | null }): Promise<void>;
+  /**
+   * Optional: show progress at the origin (e.g. edit a chat message). Called after the provider
+   * took the task, after each poll, and before delivery. Failures are logged, never retried.
+   */
+  progress?(task: Task, phase: ProgressPhase): Promise<void>;
 }
+
+export type ProgressPhase = 'generating' | 'delivering';
 
 export type DelivererMap = Partial<Record<ReplyTarget['kind'], Deliverer>>;

@@ -14,7 +14,13 @@ describe('message catalog', () => {
 
   it('picks zh for Chinese language codes and en otherwise', () => {
     expect(['zh', 'zh-hans', 'zh-CN', 'ZH-tw'].map(pickLocale)).toEqual(['zh', 'zh', 'zh', 'zh']);
-    expect([undefined, null, 'en', 'de', ''].map(pickLocale)).toEqual(['en', 'en', 'en', 'en', 'en']);
+    expect([undefined, null, 'en', 'de', ''].map(pickLocale)).toEqual([
+      'en',
+      'en',
+      'en',
+      'en',
+      'en',
+    ]);
   });
 
   it('explains failures by error code, with a generic reason for unknown codes', () => {

@@ -58,6 +58,8 @@ export function createWorkerRuntime(
   const links = createMediaLinks(config);
   const deliverers: DelivererMap = {
     webhook: createWebhookDeliverer({ secret: config.SIGNING_SECRET }),
+    // chat deliverers: telegram
+    // chat deliverers: discord
     ...options.deliverers,
   };
 

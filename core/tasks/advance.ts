@@ -3,7 +3,7 @@
  * result or deliver it. Every step is safe to repeat: the claim is a lease, the provider job id
  * is stored before the next step, and delivery is marked once.
  */
-import type { DeliveryContext } from '../delivery/delivery.ts';
+import type { DeliveryContext, ProgressPhase } from '../delivery/delivery.ts';
 import type {
   Provider,
   ProviderFailure,
@@ -73,6 +73,7 @@ async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
   });
   if (!saved) return { kind: 'idle' } as const;
   deps.logger?.info('task.submitted', { taskId: task.id, provider: provider.name });
+  await showProgress(deps, saved, 'generating');
   return schedule(deps, saved, result.pollAfterMs);
 }
 
@@ -88,7 +89,7 @@ async function poll(deps: TaskServiceDeps, task: Task, provider: Provider) {
     result.pollAfterMs,
   );
   if (!saved) return { kind: 'idle' } as const;
-  await showProgress(deps, saved);
+  await showProgress(deps, saved, 'generating');
   return schedule(deps, saved, result.pollAfterMs);
 }
 
@@ -186,6 +187,7 @@ async function deliver(deps: TaskServiceDeps, task: Task) {
     return { kind: 'finished', status: task.status } as const;
   }
 
+  if (task.status === 'completed') await showProgress(deps, task, 'delivering');
   const context: DeliveryContext = {
     videoUrl:
       task.status === 'completed' && task.outputKey ? await deps.links.link(task.outputKey) : null,
@@ -224,11 +226,11 @@ async function schedule(deps: TaskServiceDeps, task: Task, delayMs: number) {
   return { kind: 'scheduled', delayMs } as const;
 }
 
-async function showProgress(deps: TaskServiceDeps, task: Task): Promise<void> {
+async function showProgress(deps: TaskServiceDeps, task: Task, phase: ProgressPhase) {
   const deliverer = task.replyTarget ? deps.deliverers[task.replyTarget.kind] : undefined;
   if (!deliverer?.progress) return;
   try {
-    await deliverer.progress(task, { queuePosition: null });
+    await deliverer.progress(task, phase);
   } catch (error) {
     deps.logger?.warn('task.progress_failed', { taskId: task.id, error: String(error) });
   }

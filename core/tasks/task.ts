@@ -19,11 +19,14 @@ export const taskParamsSchema = z.object({
 });
 export type TaskParams = z.infer<typeof taskParamsSchema>;
 
-/** Where a finished task is reported: each frontend adds its own kind. */
+/**
+ * Where a finished task is reported. Chat targets carry their frontend's own fields (chat ids,
+ * interaction tokens), which that frontend's deliverer validates.
+ */
 export const replyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('webhook'), url: z.url() }),
-  z.object({ kind: z.literal('telegram'), chatId: z.number(), messageId: z.number().optional() }),
-  z.object({ kind: z.literal('discord') }).passthrough(),
+  z.looseObject({ kind: z.literal('telegram') }),
+  z.looseObject({ kind: z.literal('discord') }),
 ]);
 export type ReplyTarget = z.infer<typeof replyTargetSchema>;
 

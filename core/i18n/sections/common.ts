@@ -10,12 +10,14 @@ export const common = {
     'task.generating_started': 'Generating your video…',
     'task.delivering': 'Uploading your video…',
     'task.done': 'Done! Here is your video.',
-    'task.done_link': 'Done! Your video is too large to send here; download it (link valid {hours} h): {url}',
+    'task.done_link':
+      'Done! Your video is too large to send here; download it (link valid {hours} h): {url}',
     'task.failed': 'Sorry, the video could not be made: {reason}',
     'task.canceled': 'Canceled.',
     'reason.quota_exceeded': 'you have used your quota.',
     'reason.safety_rejected': 'the provider declined this prompt or image for safety reasons.',
-    'reason.provider_unavailable': 'the video service is unavailable right now. Please try again later.',
+    'reason.provider_unavailable':
+      'the video service is unavailable right now. Please try again later.',
     'reason.provider_rejected': 'the video service refused this request.',
     'reason.invalid_image': 'the image could not be read. Send a JPEG, PNG or WebP photo.',
     'reason.deadline_exceeded': 'it took too long and was stopped.',
@@ -24,7 +26,8 @@ export const common = {
     'quota.unlimited': 'unlimited',
     'quota.exceeded_daily': 'You have used your {limit} videos for today. More at {reset}.',
     'quota.exceeded_monthly': 'You have used your {limit} videos for this month. More on {reset}.',
-    'quota.exceeded_concurrent': 'You already have {limit} video(s) in progress. Wait for one to finish.',
+    'quota.exceeded_concurrent':
+      'You already have {limit} video(s) in progress. Wait for one to finish.',
     'user.banned': 'You are not allowed to use this bot.',
   },
   zh: {
