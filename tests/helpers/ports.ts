@@ -27,7 +27,11 @@ function freePort(): Promise<number> {
 export async function testPorts(): Promise<TestPorts> {
   const existing = process.env[ENV_NAME];
   if (existing) return JSON.parse(existing) as TestPorts;
-  const ports = { postgres: await freePort(), localProvider: await freePort(), probe: await freePort() };
+  const ports = {
+    postgres: await freePort(),
+    localProvider: await freePort(),
+    probe: await freePort(),
+  };
   process.env[ENV_NAME] = JSON.stringify(ports);
   return ports;
 }
