@@ -4,6 +4,7 @@
  * fed one part at a time, which keeps memory flat however large the video is.
  */
 import type { ObjectBody, ObjectStore, PutOptions, StoredObject } from './object-store.ts';
+import { fixedSizeParts } from './fixed-size-parts.ts';
 
 export interface R2StoreOptions {
   /** Multipart part size for streams of unknown length; at least 5 MiB (R2's minimum). */
@@ -105,43 +106,6 @@ async function putUnknownLength(
     await parts.return(undefined);
     await upload.abort().catch(() => undefined);
     throw error;
-  }
-}
-
-/**
- * Cuts a stream into parts of exactly `partSize` bytes (the last may be shorter), reusing one
- * buffer: each part must be consumed before the next is requested.
- */
-async function* fixedSizeParts(
-  stream: ReadableStream<Uint8Array>,
-  partSize: number,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const reader = stream.getReader();
-  const buffer = new Uint8Array(partSize);
-  let filled = 0;
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let offset = 0;
-      while (offset < value.byteLength) {
-        const take = Math.min(partSize - filled, value.byteLength - offset);
-        buffer.set(value.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === partSize) {
-          yield buffer;
-          filled = 0;
-        }
-      }
-    }
-    finished = true;
-    if (filled > 0) yield buffer.subarray(0, filled);
-  } finally {
-    // Stopped early (upload failed): tell the producer nobody will read the rest.
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
   }
 }
 
