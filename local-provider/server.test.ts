@@ -269,8 +269,11 @@ describe('the render queue', () => {
 
   it('marks a generation failed with render_failed when ffmpeg fails', async () => {
     const { url } = await startServer();
-    const header = (await makeImage('png', 64, 64)).subarray(0, 33);
-    const corrupt = new Uint8Array([...header, ...new Uint8Array(2000).fill(0xff)]);
+    // A well-formed PNG (signature, IHDR, IDAT, IEND) whose compressed pixels are garbage:
+    // it passes the header checks and only ffmpeg finds out.
+    const corrupt = new Uint8Array(await makeImage('png', 64, 64));
+    const idat = Buffer.from(corrupt).indexOf('IDAT');
+    corrupt.fill(0xff, idat + 4, idat + 4 + 64);
 
     const created = (
       await post(url, {
