@@ -55,5 +55,8 @@ function openObjectStore(config: Config, env: Record<string, string | undefined>
       secretAccessKey: config.R2_SECRET_ACCESS_KEY,
     });
   }
+  // LIMITATION: objects in a local folder are not served by anyone: the links handed out point
+  // at the edge Worker's /media route, which reads R2. Use the folder only for development and
+  // tests; in production give the Node consumer R2's S3 credentials.
   return createFsStore(env.STORAGE_DIR ?? join(process.cwd(), '.reelbot/storage'));
 }
