@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { testPorts } from './tests/helpers/ports.ts';
+import { discordFakePort } from './tests/fakes/discord-api.ts';
 
 const ports = await testPorts();
 
@@ -47,6 +48,12 @@ export default defineConfig({
                 TASK_DEADLINE_SECONDS: '300',
                 PUBLIC_BASE_URL: 'http://127.0.0.1:8787',
                 SIGNING_SECRET: 'test-signing-secret-at-least-32-characters',
+                // The workerd suite's own bot on the fake Bot API (tests/fakes/telegram-api.ts).
+                TELEGRAM_BOT_TOKEN: '7000001:workerd-suite-bot-token-0000000000',
+                TELEGRAM_WEBHOOK_SECRET: 'telegram-test-secret-token',
+                TELEGRAM_API_ROOT: `http://127.0.0.1:${ports.telegramApi}`,
+                // The fake Discord API started by the global setup (tests/fakes/discord-api.ts).
+                DISCORD_FAKE_URL: `http://127.0.0.1:${await discordFakePort()}`,
               },
             },
           }),

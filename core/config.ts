@@ -3,6 +3,7 @@
  * the Node consumer, scripts) parses its environment once and passes the result down.
  */
 import { z } from 'zod';
+import { parseCostOverrides } from './providers/costs.ts';
 
 const LOCAL_SIGNING_SECRET = 'reelbot-local-signing-secret-not-for-production';
 
@@ -78,6 +79,30 @@ const schema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((value) => value === 'true'),
+    // Provider routing, failover, cost and callbacks (core/providers)
+    DEFAULT_MODEL: optionalString,
+    /** Comma-separated provider names: the failover order (unlisted providers follow). */
+    PROVIDER_ORDER: optionalString.transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+    PROVIDER_FAILOVER: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    /** JSON {"provider": {"model" or "*": USD per second}} laid over core/providers/costs.ts. */
+    PROVIDER_COSTS: optionalString.refine(
+      (value) => typeof parseCostOverrides(value) !== 'string',
+      {
+        message: 'must be JSON like {"runway":{"gen4_turbo":0.05}} (USD per second)',
+      },
+    ),
+    RUNWAY_API_VERSION: z.string().default('2024-11-06'),
+    /** The `whsec_...` signing secret of Replicate webhooks; without it Replicate is polled. */
+    REPLICATE_WEBHOOK_SECRET: optionalString,
+    FAL_JWKS_URL: httpUrl.default('https://rest.alpha.fal.ai/.well-known/jwks.json'),
   })
   .superRefine((env, ctx) => {
     if (!env.DATABASE_URL && !(env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY)) {

@@ -3,6 +3,8 @@
  * per frontend plus `common`; every section must give both languages the same keys.
  */
 import { common } from './sections/common.ts';
+import { discord } from './sections/discord.ts';
+import { telegram } from './sections/telegram.ts';
 
 export const LOCALES = ['en', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -10,7 +12,7 @@ export type Locale = (typeof LOCALES)[number];
 type Section = { en: Record<string, string>; zh: Record<string, string> };
 
 // Add a frontend's section here; keys are global, so prefix them (e.g. 'tg.', 'dc.').
-const sections = [common] as const satisfies readonly Section[];
+const sections = [common, telegram, discord] as const satisfies readonly Section[];
 
 type SectionKeys<S> = S extends { en: infer E } ? keyof E : never;
 export type MessageKey = SectionKeys<(typeof sections)[number]> & string;

@@ -4,13 +4,15 @@
  * the queue producer and the enabled providers.
  */
 import { parseConfig, type Config } from '../config.ts';
+import { createTelegramDeliverer } from '../delivery/telegram.ts';
+import { discordDeliverers } from '../delivery/discord.ts';
 import { createWebhookDeliverer } from '../delivery/webhook.ts';
 import type { DelivererMap } from '../delivery/delivery.ts';
 import { createDohResolver } from '../media/doh-resolver.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
 import { createCloudflareQueue } from '../queue/cloudflare-queue.ts';
 import { createPostgresQueue } from '../queue/postgres-queue.ts';
-import type { TaskMessage } from '../queue/task-queue.ts';
+import type { TaskMessage, TaskQueue } from '../queue/task-queue.ts';
 import { createMediaLinks } from '../storage/media-links.ts';
 import { createR2Store } from '../storage/r2-store.ts';
 import { createPostgresRpc } from '../store/postgres-rpc.ts';
@@ -33,6 +35,8 @@ export interface WorkerRuntime {
   service: TaskService;
   objects: ReturnType<typeof createR2Store>;
   links: ReturnType<typeof createMediaLinks>;
+  /** Wakes tasks through the configured queue (Cloudflare Queues or the tasks table). */
+  queue: TaskQueue;
   /** Closes the database client; pass to ctx.waitUntil once the work is done. */
   close(): Promise<void>;
 }
@@ -58,18 +62,27 @@ export function createWorkerRuntime(
   const links = createMediaLinks(config);
   const deliverers: DelivererMap = {
     webhook: createWebhookDeliverer({ secret: config.SIGNING_SECRET }),
-    // chat deliverers: telegram
-    // chat deliverers: discord
+    ...(config.TELEGRAM_BOT_TOKEN
+      ? {
+          telegram: createTelegramDeliverer({
+            token: config.TELEGRAM_BOT_TOKEN,
+            apiRoot: config.TELEGRAM_API_ROOT,
+            linkTtlSeconds: config.VIDEO_LINK_TTL_SECONDS,
+          }),
+        }
+      : {}),
+    ...discordDeliverers(config),
     ...options.deliverers,
   };
 
+  const queue =
+    config.QUEUE_DRIVER === 'postgres'
+      ? createPostgresQueue(store)
+      : createCloudflareQueue(env.TASK_QUEUE);
   const service = createTaskService({
     config,
     store,
-    queue:
-      config.QUEUE_DRIVER === 'postgres'
-        ? createPostgresQueue(store)
-        : createCloudflareQueue(env.TASK_QUEUE),
+    queue,
     objects,
     providers: createProviderRegistry(config),
     deliverers,
@@ -79,5 +92,5 @@ export function createWorkerRuntime(
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
-  return { config, store, service, objects, links, close: () => store.close() };
+  return { config, store, service, objects, links, queue, close: () => store.close() };
 }

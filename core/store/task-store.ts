@@ -330,4 +330,80 @@ export class TaskStore {
   recordUpdate(platform: string, updateId: string): Promise<boolean> {
     return this.call('record_update', { p_platform: platform, p_update_id: updateId }, z.boolean());
   }
+
+  /** Merges `patch` into the user's settings (null removes a key); sets the locale if given. */
+  updateUserSettings(
+    userId: string,
+    patch: Record<string, unknown>,
+    locale?: User['locale'],
+  ): Promise<User | null> {
+    return this.call(
+      'update_user_settings',
+      { p_user_id: userId, p_patch: patch, p_locale: locale ?? null },
+      userSchema.nullable(),
+    );
+  }
+
+  /** The user's newest tasks, newest first. */
+  listUserTasks(userId: string, limit = 5): Promise<Task[]> {
+    return this.call(
+      'list_user_tasks',
+      { p_user_id: userId, p_limit: limit },
+      z.array(taskRowSchema),
+    );
+  }
+
+  /** Moves a task whose submission failed to provider `to` (failover); null if not ours. */
+  switchProvider(
+    taskId: string,
+    worker: string,
+    change: { from: string; to: string; code: string; message: string; costUsd: number | null },
+  ): Promise<Task | null> {
+    return this.call(
+      'switch_provider',
+      {
+        p_task_id: taskId,
+        p_worker: worker,
+        p_from: change.from,
+        p_to: change.to,
+        p_code: change.code,
+        p_message: change.message,
+        p_cost_usd: change.costUsd,
+      },
+      nullableTask,
+    );
+  }
+
+  /** Records a new task's estimated cost. */
+  recordCostEstimate(taskId: string, costUsd: number): Promise<boolean> {
+    return this.call(
+      'record_cost_estimate',
+      { p_task_id: taskId, p_cost_usd: costUsd },
+      z.boolean(),
+    );
+  }
+
+  /** Tasks, completions and cost per provider for tasks created in [from, to). */
+  providerCostTotals(from: Date, to: Date): Promise<ProviderCostTotal[]> {
+    return this.call(
+      'provider_cost_totals',
+      { p_from: from.toISOString(), p_to: to.toISOString() },
+      z.array(providerCostTotalSchema),
+    );
+  }
+
+  /** The same per user, most expensive first. */
+  userCostTotals(from: Date, to: Date, limit = 50): Promise<UserCostTotal[]> {
+    return this.call(
+      'user_cost_totals',
+      { p_from: from.toISOString(), p_to: to.toISOString(), p_limit: limit },
+      z.array(userCostTotalSchema),
+    );
+  }
 }
+
+const costCounts = { tasks: z.number(), completed: z.number(), cost_usd: z.number() };
+const providerCostTotalSchema = z.object({ provider: z.string(), ...costCounts });
+const userCostTotalSchema = z.object({ user_id: z.string(), ...costCounts });
+export type ProviderCostTotal = z.infer<typeof providerCostTotalSchema>;
+export type UserCostTotal = z.infer<typeof userCostTotalSchema>;

@@ -11,6 +11,9 @@ import type {
   VideoResult,
 } from '../providers/provider.ts';
 import { failure } from '../providers/provider.ts';
+import { signCallbackUrl } from '../providers/callback-token.ts';
+import { costTable, estimateCostUsd, parseCostOverrides } from '../providers/costs.ts';
+import { failoverTarget, type FailoverTask } from '../providers/routing.ts';
 import { backoffDelayMs } from './backoff.ts';
 import type { TaskServiceDeps } from './service.ts';
 import { isTerminal, type Task } from './task.ts';
@@ -25,6 +28,7 @@ export type AdvanceOutcome =
 
 const MAX_DELIVERY_ATTEMPTS = 6;
 const MP4_BRAND_OFFSET = 4;
+const CALLBACK_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /** Runs one step of the task; throws only for unexpected faults (the caller retries). */
 export async function advanceTask(deps: TaskServiceDeps, taskId: string): Promise<AdvanceOutcome> {
@@ -55,16 +59,31 @@ async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
   const image = task.inputKey ? await providerImage(deps, task, provider) : undefined;
   if (image && 'ok' in image) return fail(deps, task, image);
 
+  const callbackUrl = await signCallbackUrl({
+    baseUrl: deps.config.PUBLIC_BASE_URL,
+    provider: provider.name,
+    taskId: task.id,
+    // Late callbacks are harmless (they only wake the task), so the token outlives the deadline.
+    expiresAt: new Date(task.deadlineAt.getTime() + CALLBACK_GRACE_MS),
+    secret: deps.config.SIGNING_SECRET,
+  });
   const result = await provider.submit({
     taskId: task.id,
     idempotencyKey: task.submissionRound === 0 ? task.id : `${task.id}:r${task.submissionRound}`,
     prompt: task.prompt,
     durationSeconds: task.params.duration,
     ratio: task.params.ratio,
+    callbackUrl,
     ...(image ? { image } : {}),
     ...(task.model ? { model: task.model } : {}),
   });
-  if (!result.ok) return fail(deps, task, result);
+  if (!result.ok) {
+    const target = canFailOver(deps, task)
+      ? failoverTarget(deps.providers, failoverTask(task), result)
+      : undefined;
+    if (target) return failOver(deps, task, target, result);
+    return fail(deps, task, result);
+  }
 
   const saved = await deps.store.recordSubmission(task.id, deps.workerId, {
     provider: provider.name,
@@ -75,6 +94,59 @@ async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
   deps.logger?.info('task.submitted', { taskId: task.id, provider: provider.name });
   await showProgress(deps, saved, 'generating');
   return schedule(deps, saved, result.pollAfterMs);
+}
+
+function canFailOver(deps: TaskServiceDeps, task: Task): boolean {
+  return (
+    deps.config.PROVIDER_FAILOVER &&
+    task.attempts < task.maxAttempts &&
+    Date.now() < task.deadlineAt.getTime()
+  );
+}
+
+function failoverTask(task: Task): FailoverTask {
+  return {
+    provider: task.provider,
+    hasImage: task.inputKey !== null,
+    durationSeconds: task.params.duration,
+    ratio: task.params.ratio,
+    contentType: task.params.inputContentType,
+  };
+}
+
+// The next provider gets the task at once: the failure was this provider's, not the task's.
+async function failOver(
+  deps: TaskServiceDeps,
+  task: Task,
+  target: string,
+  problem: ProviderFailure,
+) {
+  const costUsd = estimateCostUsd(
+    costTable(parseCostTable(deps.config.PROVIDER_COSTS)),
+    target,
+    undefined,
+    task.params.duration,
+  );
+  const saved = await deps.store.switchProvider(task.id, deps.workerId, {
+    from: task.provider,
+    to: target,
+    code: problem.code,
+    message: problem.message,
+    costUsd,
+  });
+  if (!saved) return { kind: 'idle' } as const;
+  deps.logger?.warn('task.failover', {
+    taskId: task.id,
+    from: task.provider,
+    to: target,
+    code: problem.code,
+  });
+  return schedule(deps, saved, 0);
+}
+
+function parseCostTable(json: string | undefined) {
+  const parsed = parseCostOverrides(json);
+  return typeof parsed === 'string' ? {} : parsed;
 }
 
 async function poll(deps: TaskServiceDeps, task: Task, provider: Provider) {

@@ -7,7 +7,9 @@
 import { sha256Hex } from '../crypto.ts';
 import { sniffImage } from '../media/image-sniff.ts';
 import { fetchPublicImage } from '../media/safe-fetch.ts';
-import type { AspectRatio, Provider } from '../providers/provider.ts';
+import { costTable, estimateCostUsd, parseCostOverrides } from '../providers/costs.ts';
+import { capabilitiesFor } from '../providers/models.ts';
+import type { AspectRatio, Provider, ProviderCapabilities } from '../providers/provider.ts';
 import { ASPECT_RATIOS } from '../providers/provider.ts';
 import { quotaMessage, requestError, type RequestError } from './errors.ts';
 import type { ReplyTarget, Task, TaskSource } from './task.ts';
@@ -54,16 +56,24 @@ export async function createTask(
     return refuse('unknown_provider', `Unknown provider "${providerName}". Available: ${known}.`);
   }
 
-  const params = chooseParams(provider, input);
+  // The deployment's default model applies only to the deployment's default provider.
+  const requestedModel =
+    input.model ?? (input.provider === undefined ? config.DEFAULT_MODEL : undefined);
+  const choice = capabilitiesFor(provider, requestedModel);
+  if (!choice.ok) return refuse('unsupported_request', choice.message);
+  const capabilities = choice.capabilities;
+  const served = choice.model === undefined ? provider.name : `${provider.name} ${choice.model}`;
+
+  const params = chooseParams(provider, capabilities, input);
   if (!params.ok) return { ok: false, error: params.error };
 
   const image = await loadImage(deps, provider, input.image);
   if (!image.ok) return { ok: false, error: image.error };
-  if (!image.value && !provider.capabilities.textToVideo) {
-    return refuse('unsupported_request', `${provider.name} needs an image to make a video.`);
+  if (!image.value && !capabilities.textToVideo) {
+    return refuse('unsupported_request', `${served} needs an image to make a video.`);
   }
-  if (image.value && !provider.capabilities.imageToVideo) {
-    return refuse('unsupported_request', `${provider.name} makes videos from text only.`);
+  if (image.value && !capabilities.imageToVideo) {
+    return refuse('unsupported_request', `${served} makes videos from text only.`);
   }
 
   const requestHash = await sha256Hex(
@@ -98,7 +108,7 @@ export async function createTask(
       source: input.source,
       prompt,
       provider: provider.name,
-      model: input.model ?? null,
+      model: choice.model ?? null,
       params: {
         duration: params.duration,
         ratio: params.ratio,
@@ -136,6 +146,8 @@ export async function createTask(
     return { ok: true, task: result.task, created: false };
   }
 
+  await recordCostEstimate(deps, result.task, choice.model);
+
   try {
     await deps.queue.wake(result.task.id);
   } catch (error) {
@@ -144,6 +156,19 @@ export async function createTask(
   }
   deps.logger?.info('task.created', { taskId: result.task.id, provider: provider.name });
   return { ok: true, task: result.task, created: true };
+}
+
+// An estimate only, from the rate table; a provider that reports its real cost replaces it.
+async function recordCostEstimate(deps: TaskServiceDeps, task: Task, model: string | undefined) {
+  const overrides = parseCostOverrides(deps.config.PROVIDER_COSTS);
+  const table = costTable(typeof overrides === 'string' ? {} : overrides);
+  const cost = estimateCostUsd(table, task.provider, model, task.params.duration);
+  if (cost === null) return;
+  try {
+    await deps.store.recordCostEstimate(task.id, cost);
+  } catch (error) {
+    deps.logger?.warn('task.cost_estimate_failed', { taskId: task.id, error: String(error) });
+  }
 }
 
 function refuse(code: RequestError['code'], message: string): CreateTaskOutcome {
@@ -168,8 +193,12 @@ type ParamsChoice =
   | { ok: true; duration: number; ratio: AspectRatio }
   | { ok: false; error: RequestError };
 
-function chooseParams(provider: Provider, input: CreateTaskInput): ParamsChoice {
-  const { durations, ratios } = provider.capabilities;
+function chooseParams(
+  provider: Provider,
+  capabilities: ProviderCapabilities,
+  input: CreateTaskInput,
+): ParamsChoice {
+  const { durations, ratios } = capabilities;
   const duration = input.durationSeconds ?? (durations.includes(5) ? 5 : durations[0]);
   if (duration === undefined || !Number.isInteger(duration) || !durations.includes(duration)) {
     const range = `${Math.min(...durations)}–${Math.max(...durations)}`;

@@ -11,6 +11,8 @@ import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { createLocalProviderServer } from '../../local-provider/server.ts';
 import { resolveDefaultFontPath } from '../../local-provider/render.ts';
 import { startProbeServer } from './probe-server.ts';
+import { startFakeTelegram } from '../fakes/telegram-api.ts';
+import { discordFakePort, startFakeDiscord } from '../fakes/discord-api.ts';
 import { testPorts } from './ports.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
@@ -30,8 +32,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   });
   await provider.listen(ports.localProvider, '127.0.0.1');
   const probe = await startProbeServer(ports.probe);
+  // The fake Bot API; tests reach it at http://127.0.0.1:<ports.telegramApi>, state per token.
+  const telegram = await startFakeTelegram({ port: ports.telegramApi });
+  // The fake Discord API (tests/fakes/discord-api.ts) on the port vitest.config.ts handed to
+  // workerd as DISCORD_FAKE_URL; it is unref'd, so it needs no teardown.
+  await startFakeDiscord(await discordFakePort());
 
   return async () => {
+    await telegram.close();
     await probe.close();
     await provider.close();
     await rm(providerDir, { recursive: true, force: true });

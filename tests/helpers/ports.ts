@@ -7,6 +7,8 @@ export interface TestPorts {
   postgres: number;
   localProvider: number;
   probe: number;
+  /** The fake Telegram Bot API (tests/fakes/telegram-api.ts). */
+  telegramApi: number;
 }
 
 const ENV_NAME = 'REELBOT_TEST_PORTS';
@@ -31,6 +33,7 @@ export async function testPorts(): Promise<TestPorts> {
     postgres: await freePort(),
     localProvider: await freePort(),
     probe: await freePort(),
+    telegramApi: await freePort(),
   };
   process.env[ENV_NAME] = JSON.stringify(ports);
   return ports;

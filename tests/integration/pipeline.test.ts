@@ -6,7 +6,9 @@ import { runConsumer } from '../../consumer/node-runner.ts';
 import type { TaskService } from '../../core/tasks/service.ts';
 import type { Task } from '../../core/tasks/task.ts';
 import { createLocalProvider } from '../../core/providers/local.ts';
-import type { FakeScript } from '../fakes/fake-provider.ts';
+import type { Provider } from '../../core/providers/provider.ts';
+import { registryOf } from '../../core/providers/registry.ts';
+import { startFakeProvider, type FakeProvider, type FakeScript } from '../fakes/fake-provider.ts';
 import { testSql } from '../helpers/database.ts';
 import { makeImage } from '../helpers/media.ts';
 import { createTestUser, type TestUserOptions } from '../helpers/users.ts';
@@ -309,5 +311,125 @@ describe('Node consumer', () => {
 
     expect(finished).toHaveLength(ids.length);
     for (const id of ids) expect(h.fake.stats().jobsByTask[id]).toBe(1);
+  });
+});
+
+describe('failover', () => {
+  let backup: FakeProvider;
+  const named = (name: string, baseUrl: string): Provider => ({
+    ...createLocalProvider({ baseUrl, timeoutMs: 1500 }),
+    name,
+  });
+  const failoverService = () =>
+    h.service(undefined, {
+      providers: registryOf(
+        new Map([
+          ['primary', named('primary', h.fake.url)],
+          ['backup', named('backup', backup.url)],
+        ]),
+        'primary',
+      ),
+    });
+  const failoverTask = async (prompt: string) => {
+    const { userId } = await createTestUser(sql);
+    const outcome = await failoverService().create({
+      userId,
+      source: 'api',
+      prompt,
+      durationSeconds: 2,
+      ratio: '1:1',
+      image: { bytes: png },
+    });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return outcome.task;
+  };
+
+  beforeAll(async () => {
+    backup = await startFakeProvider();
+  });
+  afterAll(() => backup.close());
+  beforeEach(() => backup.reset());
+
+  it('moves a task to the next provider when the first is down, and records it', async () => {
+    script({ submits: [{ status: 503 }] });
+    const task = await failoverTask('primary is down');
+
+    const final = await runToEnd(failoverService(), task.id);
+
+    expect(final).toMatchObject({ status: 'completed', provider: 'backup' });
+    expect(h.fake.stats().jobs).toBe(0);
+    expect(backup.stats().jobsByTask[task.id]).toBe(1);
+    const failover = (await events(task.id)).find((e) => e.type === 'failover');
+    expect(failover?.detail).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      code: 'provider_unavailable',
+    });
+  });
+
+  it('fails over on a 429 too, without waiting out the Retry-After', async () => {
+    script({ submits: [{ status: 429, retryAfter: 600 }] });
+    const task = await failoverTask('primary is rate limited');
+
+    const final = await runToEnd(failoverService(), task.id);
+
+    expect(final).toMatchObject({ status: 'completed', provider: 'backup' });
+    expect((await events(task.id)).map((e) => e.type)).toContain('failover');
+  });
+
+  it('does not fail over a final failure such as a safety rejection', async () => {
+    const prompt = 'forbidden on primary';
+    script({ prompts: { [prompt]: { submit: { status: 400, code: 'safety_rejected' } } } });
+    const task = await failoverTask(prompt);
+
+    const final = await runToEnd(failoverService(), task.id);
+
+    expect(final).toMatchObject({
+      status: 'failed',
+      errorCode: 'safety_rejected',
+      provider: 'primary',
+    });
+    expect(backup.stats().submissions).toBe(0);
+  });
+
+  it('does not fail over a timeout, which may have started a paid job', async () => {
+    script({ submits: [{ delayMs: 3000 }] });
+    const task = await failoverTask('primary is slow');
+
+    const final = await runToEnd(failoverService(), task.id);
+
+    expect(final).toMatchObject({ status: 'completed', provider: 'primary' });
+    expect(backup.stats().submissions).toBe(0);
+    expect(h.fake.stats().jobsByTask[task.id]).toBe(1);
+  });
+
+  it('records an estimated cost at creation, queryable per provider and per user', async () => {
+    const service = h.service(undefined, {
+      config: { ...h.config, PROVIDER_COSTS: '{"local":{"*":0.02}}' },
+    });
+    const { userId } = await createTestUser(sql);
+    const outcome = await service.create({
+      userId,
+      source: 'api',
+      prompt: 'priced',
+      durationSeconds: 2,
+      ratio: '1:1',
+    });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+
+    expect((await h.store.getTask(outcome.task.id))?.costUsd).toBeCloseTo(0.04);
+    await runToEnd(service, outcome.task.id);
+    const from = new Date(Date.now() - 60_000);
+    const to = new Date(Date.now() + 60_000);
+    const byProvider = await h.store.providerCostTotals(from, to);
+    const byUser = await h.store.userCostTotals(from, to, 500);
+    expect(byProvider.find((row) => row.provider === 'local')?.cost_usd).toBeGreaterThanOrEqual(
+      0.04,
+    );
+    expect(byUser.find((row) => row.user_id === userId)).toMatchObject({
+      tasks: 1,
+      completed: 1,
+      cost_usd: 0.04,
+    });
   });
 });

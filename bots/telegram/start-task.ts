@@ -1,0 +1,122 @@
+/**
+ * Starting a task from a chat: the status message goes out first (the user sees at once that
+ * the bot heard them), then the image is copied from Telegram into R2 through the task service,
+ * and the status message becomes "queued, position N" — or says why nothing was started. The
+ * Telegram file link carries the bot token, so only bytes leave this module, never the link.
+ */
+import { telegramTarget, queuedText } from '../../core/delivery/telegram-messages.ts';
+import type { AspectRatio } from '../../core/providers/provider.ts';
+import type { CreateTaskInput } from '../../core/tasks/create-task.ts';
+import type { BotContext } from './bot-context.ts';
+import type { ImageRef } from './intake.ts';
+import { refusalText } from './replies.ts';
+
+export interface TaskRequest {
+  prompt: string;
+  /** A Telegram file, or the stored input of an earlier task ("again", "new prompt"). */
+  image?: ImageRef | { taskId: string };
+  /** The message the status and the video answer. */
+  replyToMessageId: number;
+  /** Parameters of an earlier task, when running it again. */
+  provider?: string;
+  durationSeconds?: number;
+  ratio?: AspectRatio;
+}
+
+/** Sends the status message, creates the task and shows its place in the queue. */
+export async function startTask(ctx: BotContext, request: TaskRequest): Promise<void> {
+  const { deps } = ctx;
+  const chatId = ctx.chat?.id;
+  if (chatId === undefined) return;
+  const threadId = ctx.msg?.message_thread_id;
+  const place = threadId !== undefined ? { message_thread_id: threadId } : {};
+
+  const status = await ctx.api.sendMessage(chatId, ctx.t('tg.received'), {
+    ...place,
+    reply_parameters: { message_id: request.replyToMessageId, allow_sending_without_reply: true },
+  });
+  const show = (text: string) =>
+    ctx.api.editMessageText(chatId, status.message_id, text).catch(() => undefined);
+
+  const image = await loadImage(ctx, request.image);
+  if (!image.ok) {
+    await show(ctx.t('tg.create_failed', { reason: ctx.t(image.reason) }));
+    return;
+  }
+
+  const input: CreateTaskInput = {
+    userId: ctx.user.id,
+    source: 'telegram',
+    prompt: request.prompt,
+    provider: request.provider ?? chosenProvider(ctx),
+    durationSeconds: request.durationSeconds ?? ctx.settings.duration,
+    ratio: request.ratio ?? ctx.settings.ratio,
+    image: image.bytes ? { bytes: image.bytes } : undefined,
+    replyTarget: telegramTarget({
+      chatId,
+      replyToMessageId: request.replyToMessageId,
+      statusMessageId: status.message_id,
+      locale: ctx.locale,
+      ...(threadId !== undefined ? { messageThreadId: threadId } : {}),
+    }),
+  };
+
+  let outcome;
+  try {
+    outcome = await deps.service.create(input);
+  } catch (error) {
+    // The database or storage is down: say so in the chat. The webhook was answered already,
+    // so Telegram does not redeliver the update into a storm of retries.
+    deps.logger.error('telegram.create_failed', { error: errorName(error), chatId });
+    await show(ctx.t('tg.internal_error'));
+    return;
+  }
+  if (!outcome.ok) {
+    await show(refusalText(ctx.locale, outcome.error, deps.config.MAX_PROMPT_CHARS));
+    return;
+  }
+
+  deps.logger.info('telegram.task_created', { taskId: outcome.task.id, chatId });
+  // LIMITATION: the consumer may edit the message to "generating" before this runs; its next
+  // poll edits it again, so a briefly stale "queued" is all a lost race costs.
+  const ahead = await deps.store.queuePosition(outcome.task.id).catch(() => 0);
+  await show(queuedText(ctx.locale, ahead));
+}
+
+type LoadedImage =
+  | { ok: true; bytes: Uint8Array | null }
+  | {
+      ok: false;
+      reason: 'tg.reason.download_failed' | 'tg.reason.image_too_large' | 'tg.again_missing';
+    };
+
+async function loadImage(ctx: BotContext, image: TaskRequest['image']): Promise<LoadedImage> {
+  if (!image) return { ok: true, bytes: null };
+  const { deps } = ctx;
+  if ('taskId' in image) {
+    const task = await deps.store.getTask(image.taskId);
+    if (!task?.inputKey) return { ok: false, reason: 'tg.again_missing' };
+    const object = await deps.objects.get(task.inputKey);
+    if (!object) return { ok: false, reason: 'tg.again_missing' };
+    return { ok: true, bytes: new Uint8Array(await new Response(object.body).arrayBuffer()) };
+  }
+
+  const downloaded = await deps.files.downloadFile(image.fileId, deps.config.MAX_IMAGE_BYTES);
+  if (downloaded.ok) return { ok: true, bytes: downloaded.bytes };
+  deps.logger.warn('telegram.download_failed', { code: downloaded.code });
+  return {
+    ok: false,
+    reason:
+      downloaded.code === 'too_large' ? 'tg.reason.image_too_large' : 'tg.reason.download_failed',
+  };
+}
+
+// A provider chosen in /settings that this deployment no longer has falls back to the default.
+function chosenProvider(ctx: BotContext): string | undefined {
+  const chosen = ctx.settings.provider;
+  return chosen && ctx.deps.providers.get(chosen) ? chosen : undefined;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
