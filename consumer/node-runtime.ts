@@ -4,9 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../core/config.ts';
-import { createTelegramDeliverer } from '../core/delivery/telegram.ts';
-import { discordDeliverers } from '../core/delivery/discord.ts';
-import { createWebhookDeliverer } from '../core/delivery/webhook.ts';
+import { createDeliverers } from '../core/delivery/deliverers.ts';
 import { createProviderRegistry } from '../core/providers/registry.ts';
 import { createPostgresQueue } from '../core/queue/postgres-queue.ts';
 import { openRpc } from '../core/runtime/cloudflare.ts';
@@ -40,18 +38,7 @@ export function createNodeRuntime(
     queue: createPostgresQueue(store),
     objects,
     providers: createProviderRegistry(config),
-    deliverers: {
-      webhook: createWebhookDeliverer({ secret: config.SIGNING_SECRET }),
-      ...(config.TELEGRAM_BOT_TOKEN
-        ? {
-            telegram: createTelegramDeliverer({
-              token: config.TELEGRAM_BOT_TOKEN,
-              apiRoot: config.TELEGRAM_API_ROOT,
-              linkTtlSeconds: config.VIDEO_LINK_TTL_SECONDS,
-            }),
-          }
-        : {}),
-    },
+    deliverers: createDeliverers(config),
     links: createMediaLinks(config),
     workerId: `node:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -4,9 +4,7 @@
  * the queue producer and the enabled providers.
  */
 import { parseConfig, type Config } from '../config.ts';
-import { createTelegramDeliverer } from '../delivery/telegram.ts';
-import { discordDeliverers } from '../delivery/discord.ts';
-import { createWebhookDeliverer } from '../delivery/webhook.ts';
+import { createDeliverers } from '../delivery/deliverers.ts';
 import type { DelivererMap } from '../delivery/delivery.ts';
 import { createDohResolver } from '../media/doh-resolver.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
@@ -60,20 +58,7 @@ export function createWorkerRuntime(
   const store = new TaskStore(openRpc(config, env));
   const objects = createR2Store(env.MEDIA);
   const links = createMediaLinks(config);
-  const deliverers: DelivererMap = {
-    webhook: createWebhookDeliverer({ secret: config.SIGNING_SECRET }),
-    ...(config.TELEGRAM_BOT_TOKEN
-      ? {
-          telegram: createTelegramDeliverer({
-            token: config.TELEGRAM_BOT_TOKEN,
-            apiRoot: config.TELEGRAM_API_ROOT,
-            linkTtlSeconds: config.VIDEO_LINK_TTL_SECONDS,
-          }),
-        }
-      : {}),
-    ...discordDeliverers(config),
-    ...options.deliverers,
-  };
+  const deliverers: DelivererMap = { ...createDeliverers(config), ...options.deliverers };
 
   const queue =
     config.QUEUE_DRIVER === 'postgres'
