@@ -12,6 +12,8 @@ import { createNodeRuntime } from './node-runtime.ts';
 export interface ConsumerOptions {
   service: TaskService;
   store: TaskStore;
+  /** The service's worker id: due tasks are reserved for it, so its claims go through. */
+  workerId: string;
   /** Steps run at once by this process. */
   concurrency: number;
   /** How long a taken task is reserved before another consumer may take it. */
@@ -34,7 +36,10 @@ export async function runConsumer(options: ConsumerOptions): Promise<void> {
     }
 
     const free = options.concurrency - inFlight.size;
-    const ids = free > 0 ? await options.store.dequeueDue(free, options.reserveSeconds) : [];
+    const ids =
+      free > 0
+        ? await options.store.dequeueDue(free, options.reserveSeconds, 0, options.workerId)
+        : [];
     for (const taskId of ids) {
       const step: Promise<void> = options.service
         .advance(taskId)
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
   await runConsumer({
     service: runtime.service,
     store: runtime.store,
+    workerId: runtime.workerId,
     concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 4,
     reserveSeconds: runtime.config.LEASE_SECONDS,
     signal: controller.signal,

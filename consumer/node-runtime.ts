@@ -20,6 +20,8 @@ export interface NodeRuntime {
   store: TaskStore;
   service: TaskService;
   objects: ObjectStore;
+  /** Names this process in task leases. */
+  workerId: string;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function createNodeRuntime(
   const store = new TaskStore(openRpc(config, env as never));
   const objects = options.objects ?? openObjectStore(config, env);
 
+  const workerId = `node:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   const service = createTaskService({
     config,
     store,
@@ -40,10 +43,10 @@ export function createNodeRuntime(
     providers: createProviderRegistry(config),
     deliverers: createDeliverers(config),
     links: createMediaLinks(config),
-    workerId: `node:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    workerId,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  return { config, store, service, objects, close: () => store.close() };
+  return { config, store, service, objects, workerId, close: () => store.close() };
 }
 
 function openObjectStore(config: Config, env: Record<string, string | undefined>): ObjectStore {

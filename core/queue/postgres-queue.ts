@@ -13,8 +13,3 @@ export function createPostgresQueue(store: TaskStore): TaskQueue {
     },
   };
 }
-
-/** Takes up to `limit` due tasks, reserving them for `reserveSeconds`. */
-export function takeDueTasks(store: TaskStore, limit: number, reserveSeconds: number) {
-  return store.dequeueDue(limit, reserveSeconds);
-}

@@ -295,10 +295,24 @@ export class TaskStore {
     );
   }
 
-  dequeueDue(limit: number, reserveSeconds: number, overdueSeconds = 0): Promise<string[]> {
+  /**
+   * Due tasks. With `worker`, each is reserved for that worker (the Postgres-table queue);
+   * without, they are only reported (the sweeper wakes them again).
+   */
+  dequeueDue(
+    limit: number,
+    reserveSeconds: number,
+    overdueSeconds = 0,
+    worker: string | null = null,
+  ): Promise<string[]> {
     return this.call(
       'dequeue_due',
-      { p_limit: limit, p_reserve_seconds: reserveSeconds, p_overdue_seconds: overdueSeconds },
+      {
+        p_limit: limit,
+        p_reserve_seconds: reserveSeconds,
+        p_overdue_seconds: overdueSeconds,
+        p_worker: worker,
+      },
       idList,
     );
   }

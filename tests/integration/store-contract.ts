@@ -45,6 +45,9 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     const user = (options: TestUserOptions = {}) => createTestUser(sql, options);
+    // Brings a task's next wake-up to now, as if its wait had passed.
+    const due = (taskId: string) =>
+      sql`update video_tasks set next_run_at = now() where id = ${taskId}`;
 
     async function created(userId: string, extra: Partial<NewTask> = {}) {
       const result = await store.createTask(newTask(userId, extra));
@@ -154,15 +157,19 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(submitted?.leaseUntil).toBeNull();
       expect((submitted?.nextRunAt?.getTime() ?? 0) - Date.now()).toBeGreaterThan(500);
 
-      // A poll is a new claim; it does not count as an attempt.
+      // A poll is a new claim once the poll is due; it does not count as an attempt.
+      expect(await store.claimTask(task.id, WORKER, 60)).toBeNull();
+      await due(task.id);
       const polling = await store.claimTask(task.id, WORKER, 60);
       expect(polling?.attempts).toBe(1);
       const progressed = await store.recordProgress(task.id, WORKER, 40, 1000);
       expect(progressed?.progress).toBe(40);
+      await due(task.id);
       await store.claimTask(task.id, WORKER, 60);
       // Progress never moves backwards.
       expect((await store.recordProgress(task.id, WORKER, 10, 1000))?.progress).toBe(40);
 
+      await due(task.id);
       await store.claimTask(task.id, WORKER, 60);
       const done = await store.completeTask(task.id, WORKER, { key: 'outputs/x.mp4', bytes: 1234 });
       expect(done).toMatchObject({ status: 'completed', progress: 100, outputBytes: 1234 });
@@ -210,7 +217,10 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((retrying?.nextRunAt?.getTime() ?? 0) - Date.now()).toBeGreaterThan(3000);
       expect((await store.getQuotaUsage(userId))?.daily.used).toBe(1);
 
-      await store.claimTask(task.id, WORKER, 60);
+      // Not due for another 4 s: an early message claims nothing.
+      expect(await store.claimTask(task.id, WORKER, 60)).toBeNull();
+      await due(task.id);
+      expect(await store.claimTask(task.id, WORKER, 60)).not.toBeNull();
       const failed = await store.failTask(task.id, WORKER, {
         code: 'safety_rejected',
         message: 'no',
@@ -236,10 +246,30 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(types).toEqual(['created', 'claimed', 'failed', 'retried', 'canceled']);
     });
 
+    it('lets the worker that reserved a task claim it, and no other', async () => {
+      const { userId } = await user();
+      const task = await created(userId);
+      const reserved = await store.dequeueDue(1000, 60, 0, 'reserver');
+      expect(reserved).toContain(task.id);
+      expect(await store.claimTask(task.id, 'someone-else', 60)).toBeNull();
+      expect((await store.claimTask(task.id, 'reserver', 60))?.status).toBe('processing');
+    });
+
+    it('reports overdue tasks to the sweeper without reserving them', async () => {
+      const { userId } = await user();
+      const task = await created(userId);
+      await sql`update video_tasks set next_run_at = now() - interval '2 minutes'
+        where id = ${task.id}`;
+      expect(await store.dequeueDue(1000, 60, 60)).toContain(task.id);
+      expect((await store.claimTask(task.id, WORKER, 60))?.id).toBe(task.id);
+    });
+
     it('hands each due task to one caller of dequeue_due', async () => {
       const { userId } = await user();
       const tasks = await Promise.all([1, 2, 3, 4].map(() => created(userId)));
-      const batches = await Promise.all([1, 2, 3, 4].map(() => store.dequeueDue(50, 60)));
+      const batches = await Promise.all(
+        ['w1', 'w2', 'w3', 'w4'].map((worker) => store.dequeueDue(50, 60, 0, worker)),
+      );
       const mine = batches.flat().filter((id) => tasks.some((task) => task.id === id));
       expect(mine.sort()).toEqual(tasks.map((task) => task.id).sort());
       expect(new Set(mine).size).toBe(mine.length);

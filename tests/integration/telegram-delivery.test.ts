@@ -81,6 +81,8 @@ async function runToEnd(svc: TaskService, taskId: string): Promise<void> {
     const outcome = await svc.advance(taskId);
     if (outcome.kind === 'finished') return;
     if (outcome.kind === 'idle') return;
+    // The provider's poll interval is not waited out here: the next wake-up is brought forward.
+    await h.store.wakeTask(taskId, 0);
   }
   throw new Error('task did not finish');
 }
