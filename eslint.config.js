@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.reelbot', '.wrangler', 'dist', 'build', 'test-results'] },
+  {
+    ignores: [
+      'node_modules',
+      '.reelbot',
+      '.wrangler',
+      'dist',
+      'build',
+      'dashboard/build',
+      'test-results',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

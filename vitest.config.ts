@@ -34,6 +34,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          // The dashboard's loaders and actions in Node (not workerd) against the real database.
+          name: 'dashboard',
+          include: ['dashboard/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },

@@ -83,3 +83,30 @@ grant execute on function public.claim_task(uuid, text, integer) to service_role
 revoke all on function public.dequeue_due(integer, integer, integer, text)
   from public, anon, authenticated;
 grant execute on function public.dequeue_due(integer, integer, integer, text) to service_role;
+
+-- A retried task starts over: its generation time counts from the new start, not the first.
+create or replace function public.retry_task(p_task_id uuid, p_actor text)
+returns jsonb language plpgsql set search_path = public as $$
+declare
+  t video_tasks;
+begin
+  update video_tasks set
+    status = 'pending', attempts = 0, provider_job_id = null, progress = 0,
+    submission_round = submission_round + 1,
+    error_code = null, error_message = null, output_key = null, output_bytes = null,
+    started_at = null, completed_at = null, delivered_at = null, delivery_attempts = 0,
+    lease_until = null, lease_owner = null, quota_charged = true,
+    deadline_at = now() + (deadline_at - created_at),
+    next_run_at = now(), updated_at = now()
+  where id = p_task_id and status in ('failed', 'canceled')
+  returning * into t;
+  if not found then
+    return null;
+  end if;
+  perform add_task_event(t.id, 'retried', jsonb_build_object('actor', p_actor));
+  return task_json(t);
+end;
+$$;
+
+revoke all on function public.retry_task(uuid, text) from public, anon, authenticated;
+grant execute on function public.retry_task(uuid, text) to service_role;
