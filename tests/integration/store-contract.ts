@@ -239,11 +239,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       await store.failTask(task.id, WORKER, { code: 'x', message: 'x', retryable: false });
       const retried = await store.retryTask(task.id, 'admin@test');
       expect(retried).toMatchObject({
-      status: 'pending',
-      attempts: 0,
-      errorCode: null,
-      startedAt: null,
-    });
+        status: 'pending',
+        attempts: 0,
+        errorCode: null,
+        startedAt: null,
+      });
       const canceled = await store.cancelTask(task.id, 'user');
       expect(canceled?.status).toBe('canceled');
       expect(await store.cancelTask(task.id, 'user')).toBeNull();
