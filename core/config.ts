@@ -46,6 +46,8 @@ const schema = z
     LEASE_SECONDS: positiveInt(120, 3600),
     VIDEO_LINK_TTL_SECONDS: positiveInt(3600, 7 * 86_400),
     PROVIDER_TIMEOUT_MS: positiveInt(30_000, 300_000),
+    // Copying a finished video can take minutes for large files on slow links.
+    VIDEO_COPY_TIMEOUT_MS: positiveInt(15 * 60_000, 60 * 60_000),
     // Telegram (bots/telegram)
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_WEBHOOK_SECRET: optionalString,

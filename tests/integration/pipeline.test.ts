@@ -249,12 +249,31 @@ describe('provider faults', () => {
     expect(stored?.size).toBeGreaterThan(1000);
   });
 
+  it('refuses a download that is not an MP4, keeps nothing of it, then copies the real one', async () => {
+    script({ downloads: [{ malformed: true }] });
+    const { task } = await newTask('not a video');
+    let sawGarbage = false;
+    for (let i = 0; i < 20 && !sawGarbage; i++) {
+      await h.service().advance(task.id);
+      await makeDue(task.id);
+      sawGarbage = (await events(task.id)).some((e) => e.detail.code === 'provider_bad_response');
+    }
+    expect(sawGarbage).toBe(true);
+    expect(await h.objects.head(`outputs/${task.id}.mp4`)).toBeNull();
+
+    const final = await runToEnd(h.service(), task.id);
+    expect(final.status).toBe('completed');
+    expect(h.fake.stats().jobsByTask[task.id]).toBe(1);
+    const stored = await h.objects.get(`outputs/${task.id}.mp4`, { offset: 4, length: 4 });
+    expect(new TextDecoder().decode(await new Response(stored?.body).arrayBuffer())).toBe('ftyp');
+  });
+
   it('leaves no task unfinished across every fault', async () => {
     const [row] = await sql<{ count: number }[]>`
       select count(*)::int as count from video_tasks t join users u on u.id = t.user_id
       where t.status in ('pending', 'processing') and t.prompt in (
         'flaky provider', 'rate limited', 'slow submit', 'garbled poll', 'something forbidden',
-        'provider down for good', 'expired result')`;
+        'provider down for good', 'expired result', 'not a video')`;
     expect(row?.count).toBe(0);
   });
 });
