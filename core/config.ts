@@ -148,7 +148,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses settings from an environment (Worker env or process.env); throws ConfigError naming each bad one. */
+/** Parses settings from a Worker env or process.env; throws ConfigError naming each bad one. */
 export function parseConfig(env: Record<string, unknown>): Config {
   const strings: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {

@@ -163,6 +163,17 @@ describe('a job page', () => {
     expect(data.user).toMatchObject({ platform_user_id: expect.stringContaining(tag) });
   });
 
+  it('sends the browser only the kind of a reply target, never its token', async () => {
+    const id = seeded.failedIds[5] ?? '';
+    const target = { kind: 'discord', token: 'interaction-token-secret', applicationId: '1' };
+    await sql`update video_tasks set reply_target = ${sql.json(target)} where id = ${id}`;
+    const data = await call(harness, fn(job.loader), `/jobs/${id}`, { cookie, params: { id } });
+    expect((data as { task: { replyTarget: unknown } }).task.replyTarget).toEqual({
+      kind: 'discord',
+    });
+    expect(JSON.stringify(data)).not.toContain('interaction-token-secret');
+  });
+
   it('answers 404 for an unknown or malformed id', async () => {
     for (const id of [crypto.randomUUID(), 'not-a-uuid']) {
       const result = await call(harness, fn(job.loader), `/jobs/${id}`, { cookie, params: { id } });

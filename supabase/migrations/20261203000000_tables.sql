@@ -86,10 +86,12 @@ create index video_tasks_user_active_idx on public.video_tasks (user_id)
   where status in ('pending', 'processing');
 -- Dashboard filters, each ordered for keyset pagination on (created_at, id).
 create index video_tasks_created_idx on public.video_tasks (created_at desc, id desc);
-create index video_tasks_status_created_idx on public.video_tasks (status, created_at desc, id desc);
+create index video_tasks_status_created_idx
+  on public.video_tasks (status, created_at desc, id desc);
 create index video_tasks_provider_created_idx
   on public.video_tasks (provider, created_at desc, id desc);
-create index video_tasks_source_created_idx on public.video_tasks (source, created_at desc, id desc);
+create index video_tasks_source_created_idx
+  on public.video_tasks (source, created_at desc, id desc);
 create index video_tasks_failed_code_idx on public.video_tasks (error_code, created_at desc)
   where status = 'failed';
 

@@ -9,7 +9,8 @@ $$;
 
 create or replace function public.add_task_event(p_task_id uuid, p_type text, p_detail jsonb)
 returns void language sql set search_path = public as $$
-  insert into task_events (task_id, type, detail) values (p_task_id, p_type, coalesce(p_detail, '{}'));
+  insert into task_events (task_id, type, detail)
+  values (p_task_id, p_type, coalesce(p_detail, '{}'));
 $$;
 
 create or replace function public.ensure_user(

@@ -95,7 +95,8 @@ export async function startFakePostgrest(databaseUrl: string): Promise<FakePostg
 
         // Postgres picks each argument's type from the function; the driver encodes it.
         const params = names.map((name) => (args[name] ?? null) as postgres.ParameterOrJSON<never>);
-        const call = `select public.${match[1]}(${names.map((n, i) => `${n} => $${i + 1}`).join(', ')}) as result`;
+        const named = names.map((n, i) => `${n} => $${i + 1}`).join(', ');
+        const call = `select public.${match[1]}(${named}) as result`;
         try {
           const rows = await sql.begin(async (tx) => {
             await tx.unsafe(`set local role ${claims.role}`);

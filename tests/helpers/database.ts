@@ -3,7 +3,8 @@
 import postgres from 'postgres';
 import { currentTestPorts } from './ports.ts';
 
-export const TEST_DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${currentTestPorts().postgres}/postgres`;
+const { postgres: port } = currentTestPorts();
+export const TEST_DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
 
 /** A postgres.js client for the test database; close it with `sql.end()`. */
 export function testSql(): postgres.Sql {

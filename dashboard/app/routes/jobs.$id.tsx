@@ -19,7 +19,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const id = field.uuid(params.id);
     const detail = id ? await runtime.store.getTask(id) : null;
     if (!detail) throw new Response('There is no job with this id.', { status: 404 });
-    return detail;
+    // Reply targets hold chat tokens (a Discord interaction token) and webhook URLs: only the
+    // origin's kind goes to the browser.
+    const { replyTarget } = detail.task;
+    return {
+      ...detail,
+      task: { ...detail.task, replyTarget: replyTarget && { kind: replyTarget.kind } },
+    };
   });
 }
 
