@@ -117,11 +117,7 @@ const appOf = (modelId: string) => modelId.split('/').slice(0, 2).join('/');
 
 /** A Provider over fal's queue. Job ids are `<app>#<request_id>`. */
 export function createFalProvider(options: FalOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 5000;
   const headers = { authorization: `Key ${options.apiKey}`, accept: 'application/json' };
   const capabilities = unionCapabilities(FAL_CATALOG, {

@@ -167,8 +167,11 @@ export function dataUri(image: ProviderImage & { bytes: Uint8Array }): string {
 export interface HttpOptions {
   baseUrl: string;
   fetch?: typeof fetch | undefined;
-  timeoutMs: number;
+  /** Per request; 30 s when not given. */
+  timeoutMs?: number | undefined;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface Exchanged {
   response: Response;
@@ -188,7 +191,7 @@ export interface Http {
 /** The shared HTTP client of one provider. */
 export function createHttp(options: HttpOptions): Http {
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const { timeoutMs } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const seconds = Math.ceil(timeoutMs / 1000);
   const timeoutMessage = `The video provider did not answer within ${seconds} s.`;

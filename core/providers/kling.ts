@@ -108,11 +108,7 @@ const kindOf = (jobId: string) => (jobId.startsWith('t2v:') ? 'text2video' : 'im
 
 /** A Provider over Kling's API. Job ids are `i2v:<task_id>` or `t2v:<task_id>`. */
 export function createKlingProvider(options: KlingOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 10_000;
   const token = klingTokenSource(options.accessKey, options.secretKey, options.now);
   const capabilities = unionCapabilities(KLING_CATALOG, {

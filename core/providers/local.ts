@@ -35,7 +35,6 @@ export interface LocalProviderOptions extends ProviderClientOptions {
   pollAfterMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 const INPUT_CODES = new Set(['bad_request', 'unsupported_image']);
 const DEFAULT_POLL_AFTER_MS = 1000;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -112,11 +111,7 @@ function imageProblem(image: ProviderImage): ProviderFailure | null {
 
 /** A `Provider` that talks to the local ffmpeg provider at `options.baseUrl`. */
 export function createLocalProvider(options: LocalProviderOptions): Provider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS;
 
   const parseGeneration = (text: string): GenerationBody | null => {

@@ -54,11 +54,7 @@ function detailText(text: string): string | undefined {
 
 /** A Provider over Luma's Dream Machine API. */
 export function createLumaProvider(options: LumaOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 8000;
   const headers = { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' };
   const capabilities = unionCapabilities(LUMA_CATALOG, {

@@ -90,11 +90,7 @@ export function minimaxCodeFailure(code: number, message: string | undefined): P
 
 /** A Provider over MiniMax's video generation API. */
 export function createMinimaxProvider(options: MinimaxOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 10_000;
   const headers = { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' };
   const capabilities = unionCapabilities(MINIMAX_CATALOG, {

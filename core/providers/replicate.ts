@@ -102,11 +102,7 @@ function modelInput(modelId: string, request: SubmitRequest, image: string | und
 
 /** A Provider over Replicate's predictions API. */
 export function createReplicateProvider(options: ReplicateOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 5000;
   const headers = { authorization: `Bearer ${options.apiToken}`, accept: 'application/json' };
   const capabilities = unionCapabilities(REPLICATE_CATALOG, {

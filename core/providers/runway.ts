@@ -100,11 +100,7 @@ export function runwayFailure(code: string | null | undefined, detail?: string |
 
 /** A Provider over Runway's API. */
 export function createRunwayProvider(options: RunwayOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 5000;
   const headers = {
     authorization: `Bearer ${options.apiKey}`,

@@ -108,11 +108,7 @@ function rpcFailure(status: string | undefined, message: string | undefined): Pr
 
 /** A Provider over the Gemini API's Veo models. Job ids are operation names. */
 export function createVeoProvider(options: VeoOptions): CatalogProvider {
-  const http = createHttp({
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const http = createHttp(options);
   const pollAfterMs = options.pollAfterMs ?? 10_000;
   const headers = { 'x-goog-api-key': options.apiKey, accept: 'application/json' };
   const apiOrigin = new URL(http.baseUrl).origin;
