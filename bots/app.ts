@@ -24,10 +24,22 @@ app.use(async (c, next) => {
 
   const runtime = createWorkerRuntime(c.env, { logger });
   c.set('runtime', runtime);
+  const background: Promise<void>[] = [];
+  c.set('afterResponse', (work) => {
+    background.push(
+      work().catch((error: unknown) => {
+        logger.error('request.background_failed', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }),
+    );
+  });
   try {
     await next();
   } finally {
-    const closing = runtime.close().catch(() => undefined);
+    const closing = Promise.all(background)
+      .then(() => runtime.close())
+      .catch(() => undefined);
     try {
       c.executionCtx.waitUntil(closing);
     } catch {

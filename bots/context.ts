@@ -10,5 +10,10 @@ export interface AppEnv {
     logger: Logger;
     runtime: WorkerRuntime;
     apiKey: ApiKeyRecord;
+    /**
+     * Runs work after the response has left, on this request's runtime, which stays open until
+     * the work settles (Telegram and Discord answer at once and finish in the background).
+     */
+    afterResponse: (work: () => Promise<void>) => void;
   };
 }

@@ -7,8 +7,7 @@ import { Hono } from 'hono';
 import { createDiscordRest } from '../../core/delivery/discord-rest.ts';
 import { editOriginal } from '../../core/delivery/discord-replies.ts';
 import { translate } from '../../core/i18n/catalog.ts';
-import { createWorkerRuntime, type WorkerEnv } from '../../core/runtime/cloudflare.ts';
-import type { Config } from '../../core/config.ts';
+import type { WorkerRuntime } from '../../core/runtime/cloudflare.ts';
 import type { Logger } from '../../core/tasks/service.ts';
 import type { AppEnv } from '../context.ts';
 import { HttpError } from '../http-error.ts';
@@ -31,14 +30,13 @@ discordRoutes.post('/interactions', async (c) => {
     now: Date.now,
   });
   logger.info('discord.interaction', { kind: handled.kind, status: handled.response.status });
-  if (handled.work) c.executionCtx.waitUntil(runWork(c.env, config, logger, handled));
+  if (handled.work) c.var.afterResponse(() => runWork(runtime, logger, handled));
   return handled.response;
 });
 
-// The request's runtime is closed as soon as the response is returned, so the work after it
-// opens (and closes) its own database client.
-async function runWork(env: WorkerEnv, config: Config, logger: Logger, handled: Handled) {
-  const runtime = createWorkerRuntime(env, { logger, config });
+// Runs after the deferred response has left, on the request's runtime.
+async function runWork(runtime: WorkerRuntime, logger: Logger, handled: Handled) {
+  const { config } = runtime;
   const rest = createDiscordRest({
     apiBase: config.DISCORD_API_BASE,
     botToken: config.DISCORD_BOT_TOKEN,
@@ -52,7 +50,5 @@ async function runWork(env: WorkerEnv, config: Config, logger: Logger, handled: 
       const content = translate(failure.locale, 'dc.error.internal');
       await editOriginal(rest, failure.ref, { content, components: [] }).catch(() => undefined);
     }
-  } finally {
-    await runtime.close().catch(() => undefined);
   }
 }

@@ -9,8 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from '../../core/crypto.ts';
 import { createTelegramApi } from '../../core/delivery/telegram-api.ts';
 import { createProviderRegistry } from '../../core/providers/registry.ts';
-import { createWorkerRuntime, type WorkerEnv } from '../../core/runtime/cloudflare.ts';
-import type { Config } from '../../core/config.ts';
+import type { WorkerRuntime } from '../../core/runtime/cloudflare.ts';
 import type { Logger } from '../../core/tasks/service.ts';
 import type { AppEnv } from '../context.ts';
 import { HttpError } from '../http-error.ts';
@@ -50,47 +49,31 @@ telegramRoutes.post(
 
     // LIMITATION: work still running when the isolate is evicted is lost, and Telegram (which
     // got its 200) does not redeliver; the user then sees no answer and can send again.
-    const work = handleInBackground(c.env, runtime.config, logger, update.data);
-    try {
-      c.executionCtx.waitUntil(work);
-    } catch {
-      await work;
-    }
+    c.var.afterResponse(() => handleInBackground(runtime, logger, update.data));
     return c.json({ ok: true });
   },
 );
 
-/** Runs the update's work on a runtime of its own (the request's is closed after the answer). */
+/** Runs the update's work after Telegram has its answer. */
 export async function handleInBackground(
-  env: WorkerEnv,
-  config: Config,
+  runtime: WorkerRuntime,
   logger: Logger,
   update: TelegramUpdate,
 ): Promise<void> {
-  let runtime;
-  try {
-    runtime = createWorkerRuntime(env, { logger, config });
-  } catch (error) {
-    logger.error('telegram.runtime_failed', { error: error instanceof Error ? error.name : '' });
-    return;
-  }
-  try {
-    await processUpdate(
-      {
-        config,
-        store: runtime.store,
-        service: runtime.service,
-        objects: runtime.objects,
-        providers: createProviderRegistry(config),
-        files: createTelegramApi({
-          token: config.TELEGRAM_BOT_TOKEN ?? '',
-          apiRoot: config.TELEGRAM_API_ROOT,
-        }),
-        logger,
-      },
-      update,
-    );
-  } finally {
-    await runtime.close().catch(() => undefined);
-  }
+  const { config } = runtime;
+  await processUpdate(
+    {
+      config,
+      store: runtime.store,
+      service: runtime.service,
+      objects: runtime.objects,
+      providers: createProviderRegistry(config),
+      files: createTelegramApi({
+        token: config.TELEGRAM_BOT_TOKEN ?? '',
+        apiRoot: config.TELEGRAM_API_ROOT,
+      }),
+      logger,
+    },
+    update,
+  );
 }
