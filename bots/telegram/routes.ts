@@ -8,7 +8,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from '../../core/crypto.ts';
 import { createTelegramApi } from '../../core/delivery/telegram-api.ts';
-import { createProviderRegistry } from '../../core/providers/registry.ts';
 import type { WorkerRuntime } from '../../core/runtime/cloudflare.ts';
 import type { Logger } from '../../core/tasks/service.ts';
 import type { AppEnv } from '../context.ts';
@@ -67,7 +66,7 @@ export async function handleInBackground(
       store: runtime.store,
       service: runtime.service,
       objects: runtime.objects,
-      providers: createProviderRegistry(config),
+      providers: runtime.providers,
       files: createTelegramApi({
         token: config.TELEGRAM_BOT_TOKEN ?? '',
         apiRoot: config.TELEGRAM_API_ROOT,

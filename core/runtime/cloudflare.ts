@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../config.ts';
 import { createDeliverers } from '../delivery/deliverers.ts';
 import type { DelivererMap } from '../delivery/delivery.ts';
 import { createDohResolver } from '../media/doh-resolver.ts';
-import { createProviderRegistry } from '../providers/registry.ts';
+import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 import { createCloudflareQueue } from '../queue/cloudflare-queue.ts';
 import { createPostgresQueue } from '../queue/postgres-queue.ts';
 import type { TaskMessage, TaskQueue } from '../queue/task-queue.ts';
@@ -33,6 +33,8 @@ export interface WorkerRuntime {
   service: TaskService;
   objects: ReturnType<typeof createR2Store>;
   links: ReturnType<typeof createMediaLinks>;
+  /** The providers this deployment has enabled. */
+  providers: ProviderRegistry;
   /** Wakes tasks through the configured queue (Cloudflare Queues or the tasks table). */
   queue: TaskQueue;
   /** Closes the database client; pass to ctx.waitUntil once the work is done. */
@@ -64,12 +66,13 @@ export function createWorkerRuntime(
     config.QUEUE_DRIVER === 'postgres'
       ? createPostgresQueue(store)
       : createCloudflareQueue(env.TASK_QUEUE);
+  const providers = createProviderRegistry(config);
   const service = createTaskService({
     config,
     store,
     queue,
     objects,
-    providers: createProviderRegistry(config),
+    providers,
     deliverers,
     links,
     workerId: `worker:${crypto.randomUUID()}`,
@@ -77,5 +80,5 @@ export function createWorkerRuntime(
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
-  return { config, store, service, objects, links, queue, close: () => store.close() };
+  return { config, store, service, objects, links, queue, providers, close: () => store.close() };
 }
