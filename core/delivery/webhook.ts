@@ -12,8 +12,6 @@ export interface WebhookOptions {
   secret: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
-  /** Allow http and private addresses (tests and the local stack only). */
-  allowPrivate?: boolean;
   now?: () => number;
 }
 
@@ -28,10 +26,8 @@ export function createWebhookDeliverer(options: WebhookOptions): Deliverer {
         return { ok: false, retryable: false, message: 'not a webhook task' };
       }
       const url = task.replyTarget.url;
-      if (!options.allowPrivate) {
-        const check = checkPublicHttpsUrl(url);
-        if (!check.ok) return { ok: false, retryable: false, message: check.message };
-      }
+      const check = checkPublicHttpsUrl(url);
+      if (!check.ok) return { ok: false, retryable: false, message: check.message };
 
       const body = JSON.stringify(taskStatusBody(task, context.videoUrl));
       const t = Math.floor(now() / 1000);
