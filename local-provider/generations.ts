@@ -10,6 +10,8 @@ import type { DecodedImage, GenerationStatus, WireError } from './wire-format.ts
 export interface GenerationInput {
   prompt: string;
   image?: DecodedImage;
+  /** The frame the video ends on (only with `image`). */
+  lastFrame?: DecodedImage;
   durationSeconds: number;
   ratio: AspectRatio;
   idempotencyKey?: string;
@@ -48,12 +50,17 @@ export interface GenerationRegistry {
   close(): Promise<void>;
 }
 
+interface InputPaths {
+  imagePath?: string;
+  lastFramePath?: string;
+}
+
 interface Entry {
   generation: Generation;
   /** The request without its image bytes, which live on disk until the render. */
-  input: Omit<GenerationInput, 'image'>;
-  /** The input image written to disk; awaited before ffmpeg reads it. */
-  inputReady: Promise<string | undefined>;
+  input: Omit<GenerationInput, 'image' | 'lastFrame'>;
+  /** The input images written to disk; awaited before ffmpeg reads them. */
+  inputReady: Promise<InputPaths>;
 }
 
 /**
@@ -70,11 +77,21 @@ export function createGenerationRegistry(options: GenerationRegistryOptions): Ge
   const expiries = new Set<NodeJS.Timeout>();
   const shutdown = new AbortController();
 
-  const writeInput = async (id: string, image: DecodedImage | undefined) => {
+  const writeImage = async (id: string, name: string, image: DecodedImage | undefined) => {
     if (!image) return undefined;
-    const path = join(options.dir, `${id}.input.${image.type}`);
+    const path = join(options.dir, `${id}.${name}.${image.type}`);
     await writeFile(path, image.bytes);
     return path;
+  };
+  const writeInput = async (id: string, input: GenerationInput): Promise<InputPaths> => {
+    const [imagePath, lastFramePath] = await Promise.all([
+      writeImage(id, 'input', input.image),
+      writeImage(id, 'last', input.lastFrame),
+    ]);
+    return {
+      ...(imagePath === undefined ? {} : { imagePath }),
+      ...(lastFramePath === undefined ? {} : { lastFramePath }),
+    };
   };
 
   const forgetLater = (entry: Entry): void => {
@@ -95,13 +112,13 @@ export function createGenerationRegistry(options: GenerationRegistryOptions): Ge
     const outputPath = join(options.dir, `${generation.id}.mp4`);
     generation.status = 'rendering';
     const started = Date.now();
-    let imagePath: string | undefined;
+    let paths: InputPaths = {};
     try {
-      imagePath = await entry.inputReady;
+      paths = await entry.inputReady;
       await render(
         {
           prompt: input.prompt,
-          ...(imagePath === undefined ? {} : { imagePath }),
+          ...paths,
           durationSeconds: input.durationSeconds,
           ratio: input.ratio,
           fontPath: options.fontPath,
@@ -123,7 +140,7 @@ export function createGenerationRegistry(options: GenerationRegistryOptions): Ge
       generation.status = 'failed';
       generation.error = { code: 'render_failed', message };
     } finally {
-      if (imagePath !== undefined) await rm(imagePath, { force: true });
+      for (const path of Object.values(paths)) await rm(path, { force: true });
     }
     options.log({
       event: 'generation_finished',
@@ -164,8 +181,8 @@ export function createGenerationRegistry(options: GenerationRegistryOptions): Ge
         error: null,
         videoPath: null,
       };
-      const { image, ...rest } = input;
-      const inputReady = writeInput(id, image);
+      const { image: _image, lastFrame: _lastFrame, ...rest } = input;
+      const inputReady = writeInput(id, input);
       // A failed write surfaces when the render awaits it; keep it from being "unhandled" first.
       inputReady.catch(() => undefined);
       const entry: Entry = { generation, input: rest, inputReady };

@@ -1,5 +1,6 @@
-// Builds and runs the ffmpeg command that turns a still image (pan and zoom) or a prompt alone
-// (animated title card) into an H.264 MP4, reporting progress from `-progress pipe:1`.
+// Builds and runs the ffmpeg command that turns a still image (pan and zoom), two stills (pan
+// and zoom over the first, dissolving into the last) or a prompt alone (animated title card)
+// into an H.264 MP4, reporting progress from `-progress pipe:1`.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,8 @@ export interface RenderSpec {
   prompt: string;
   /** A still to animate; without it the prompt becomes a title card. */
   imagePath?: string;
+  /** A second still the video ends on (only with `imagePath`). */
+  lastFramePath?: string;
   durationSeconds: number;
   ratio: AspectRatio;
   fontPath: string;
@@ -69,13 +72,31 @@ function imageToVideoGraph(spec: RenderSpec, frames: number): string {
   const zoom = `1+${ZOOM_GAIN}*on/${last}`;
   const x = `(iw-iw/zoom)*(0.2+0.6*on/${last})`;
   const y = `(ih-ih/zoom)*(0.5-0.15*on/${last})`;
-  return [
+  const first = [
     `[0:v]scale=${bigW}:${bigH}:force_original_aspect_ratio=increase`,
     `crop=${bigW}:${bigH}`,
     `zoompan=z=${esc(zoom)}:x=${esc(x)}:y=${esc(y)}:d=${frames}:s=${width}x${height}:fps=${FPS}`,
     'setsar=1',
-    'format=yuv420p[v]',
-  ].join(',');
+  ];
+  if (!spec.lastFramePath) return [...first, 'format=yuv420p[v]'].join(',');
+
+  // The last frame fades in over the middle of the video and holds for the final fifth, so the
+  // video ends exactly on it. (This ffmpeg predates xfade; a fading alpha overlay does the same.)
+  const fadeStart = (spec.durationSeconds * 0.4).toFixed(3);
+  const fadeLength = (spec.durationSeconds * 0.4).toFixed(3);
+  const ending = [
+    `[1:v]scale=${width}:${height}:force_original_aspect_ratio=increase`,
+    `crop=${width}:${height}`,
+    `zoompan=z=1:d=${frames}:s=${width}x${height}:fps=${FPS}`,
+    'setsar=1',
+    'format=yuva420p',
+    `fade=t=in:st=${fadeStart}:d=${fadeLength}:alpha=1[last]`,
+  ];
+  return [
+    `${first.join(',')}[first]`,
+    ending.join(','),
+    '[first][last]overlay=shortest=1,format=yuv420p[v]',
+  ].join(';');
 }
 
 function textToVideoGraph(spec: RenderSpec): string {
@@ -111,7 +132,7 @@ export function buildRenderArgs(spec: RenderSpec): string[] {
   const frames = frameCount(spec.durationSeconds);
   const { width, height } = FRAME_SIZES[spec.ratio];
   const input = spec.imagePath
-    ? ['-i', spec.imagePath]
+    ? ['-i', spec.imagePath, ...(spec.lastFramePath ? ['-i', spec.lastFramePath] : [])]
     : ['-f', 'lavfi', '-i', `color=c=black:s=${tinySize(width, height)}:r=${FPS}`];
   const graph = spec.imagePath ? imageToVideoGraph(spec, frames) : textToVideoGraph(spec);
   return [

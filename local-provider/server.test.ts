@@ -2,10 +2,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ffmpegPath, makeImage, probeVideo, type ImageFormat } from '../tests/helpers/media.ts';
+import {
+  ffmpegPath,
+  frameColor,
+  makeImage,
+  makeSolidImage,
+  probeVideo,
+  type ImageFormat,
+} from '../tests/helpers/media.ts';
 import { resolveDefaultFontPath } from './render.ts';
 import { createLocalProviderServer, type LocalProviderServerOptions } from './server.ts';
-import type { GenerationBody } from './wire-format.ts';
+import { MAX_BODY_BYTES, type GenerationBody } from './wire-format.ts';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -85,6 +92,10 @@ async function waitUntilDone(url: string, id: string): Promise<GenerationBody> {
 }
 
 async function renderAndProbe(url: string, body: Record<string, unknown>) {
+  return probeVideo(await renderVideo(url, body));
+}
+
+async function renderVideo(url: string, body: Record<string, unknown>): Promise<Uint8Array> {
   const created = await post(url, body);
   expect(created.status).toBe(201);
   const { id } = created.json as GenerationBody;
@@ -96,7 +107,7 @@ async function renderAndProbe(url: string, body: Record<string, unknown>) {
   expect(response.headers.get('content-type')).toBe('video/mp4');
   const bytes = new Uint8Array(await response.arrayBuffer());
   expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
-  return probeVideo(bytes);
+  return bytes;
 }
 
 describe('rendering over HTTP', () => {
@@ -117,6 +128,30 @@ describe('rendering over HTTP', () => {
 
     expect(probe).toMatchObject({ codec: 'h264', width: c.width, height: c.height });
     expect(Math.abs(probe.durationSeconds - c.duration)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('starts on the image and ends on the last frame when one is given', async () => {
+    const { url } = await startServer();
+    const red = dataUri('png', await makeSolidImage('png', 'red'));
+    const blue = dataUri('jpeg', await makeSolidImage('jpeg', 'blue'));
+
+    const video = await renderVideo(url, {
+      prompt: 'red to blue',
+      image: red,
+      last_frame: blue,
+      duration: 2,
+      ratio: '16:9',
+    });
+
+    const probe = await probeVideo(video);
+    expect(probe).toMatchObject({ codec: 'h264', width: 854, height: 480 });
+    expect(Math.abs(probe.durationSeconds - 2)).toBeLessThanOrEqual(0.5);
+    const [r0, , b0] = await frameColor(video, 0);
+    const [r1, , b1] = await frameColor(video, 1.9);
+    expect(r0).toBeGreaterThan(200);
+    expect(b0).toBeLessThan(60);
+    expect(b1).toBeGreaterThan(200);
+    expect(r1).toBeLessThan(60);
   });
 
   it('turns a prompt alone into a 16:9 title card of the requested length', async () => {
@@ -218,13 +253,35 @@ describe('POST /v1/generations', () => {
     expect((result.json as ErrorBody).error.code).toBe('unsupported_image');
   });
 
-  it('refuses a body over 16 MB with 413', async () => {
+  it('refuses a last frame that is not an image, and one without a first image', async () => {
+    const { url } = await startServer();
+    const image = dataUri('png', await makeImage('png', 64, 64));
+
+    const broken = await post(url, {
+      prompt: 'p',
+      duration: 1,
+      ratio: '1:1',
+      image,
+      last_frame: `data:image/png;base64,${btoa('not a picture')}`,
+    });
+    const alone = await post(url, { prompt: 'p', duration: 1, ratio: '1:1', last_frame: image });
+
+    expect(broken.status).toBe(400);
+    expect((broken.json as ErrorBody).error).toMatchObject({
+      code: 'unsupported_image',
+      message: expect.stringContaining('last_frame') as unknown,
+    });
+    expect(alone.status).toBe(400);
+    expect((alone.json as ErrorBody).error.code).toBe('bad_request');
+  });
+
+  it('refuses a body over 28 MB with 413', async () => {
     const { url } = await startServer();
 
     const response = await fetch(`${url}/v1/generations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: 'x'.repeat(16 * 1024 * 1024 + 1),
+      body: 'x'.repeat(MAX_BODY_BYTES + 1),
     });
 
     expect(response.status).toBe(413);

@@ -4,12 +4,12 @@
  *
  * POST /v1/generations
  *   body  {prompt: string 1..2000, image?: "data:image/(png|jpeg|webp);base64,...",
- *          duration: integer 1..10, ratio: "16:9" | "9:16" | "1:1", idempotency_key?: string}
+ *          last_frame?: same as image, only with image (the video ends on it), duration: integer 1..10, ratio: "16:9" | "9:16" | "1:1", idempotency_key?: string}
  *   201   {id, status: "queued", progress: 0, video_url: null, error: null}
  *   200   the existing generation when idempotency_key was seen before (no second render)
  *   400   code "bad_request" (schema) or "unsupported_image" (over 10 MB, not a real
  *         PNG/JPEG/WebP by its bytes, type differs from the declared one, too many pixels)
- *   413   code "payload_too_large": body over 16 MB
+ *   413   code "payload_too_large": body over 28 MB
  *   429   code "rate_limited" with Retry-After (seconds): the render queue is full
  * GET /v1/generations/:id
  *   200   {id, status: "queued" | "rendering" | "succeeded" | "failed", progress: 0..100,
@@ -119,7 +119,12 @@ export function createLocalProviderServer(
     const raw = declared > MAX_BODY_BYTES ? null : await readBody(req);
     if (raw === null) {
       res.setHeader('connection', 'close');
-      return sendError(res, 413, 'payload_too_large', 'body is larger than 16 MB');
+      return sendError(
+        res,
+        413,
+        'payload_too_large',
+        `body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`,
+      );
     }
 
     let request: ReturnType<typeof parseCreateRequest>;
@@ -129,7 +134,7 @@ export function createLocalProviderServer(
       if (error instanceof InputError) return sendError(res, 400, error.code, error.message);
       throw error;
     }
-    const { body, image } = request;
+    const { body, image, lastFrame } = request;
 
     const replayed =
       body.idempotency_key === undefined ? undefined : generations.findByKey(body.idempotency_key);
@@ -142,6 +147,7 @@ export function createLocalProviderServer(
     const { generation, created } = generations.create({
       prompt: body.prompt,
       ...(image === undefined ? {} : { image }),
+      ...(lastFrame === undefined ? {} : { lastFrame }),
       durationSeconds: body.duration,
       ratio: body.ratio,
       ...(body.idempotency_key === undefined ? {} : { idempotencyKey: body.idempotency_key }),

@@ -25,6 +25,7 @@ const finishedProvider: Provider = {
     imageInput: 'url',
     maxImageBytes: 1,
     imageTypes: ['image/png'],
+    lastFrame: false,
   },
   submit: () =>
     Promise.resolve(failure('not_supported', 'The bench provider never submits.', false)),

@@ -65,6 +65,12 @@ export function openApiDocument(serverUrl: string) {
                   required: ['prompt'],
                   properties: {
                     image: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' },
+                    last_frame: {
+                      type: 'string',
+                      format: 'binary',
+                      description:
+                        'The image the video ends on (needs image and a model that takes one)',
+                    },
                     ...requestProperties,
                   },
                 },
@@ -76,6 +82,11 @@ export function openApiDocument(serverUrl: string) {
                   additionalProperties: false,
                   properties: {
                     image_url: { type: 'string', format: 'uri', description: 'Public https URL' },
+                    last_frame_url: {
+                      type: 'string',
+                      format: 'uri',
+                      description: 'Public https URL of the image the video ends on',
+                    },
                     ...requestProperties,
                   },
                 },

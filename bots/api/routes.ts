@@ -19,12 +19,13 @@ import { openApiDocument } from './openapi.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-// Room for the multipart envelope and the text fields around the image.
+// Room for the multipart envelope and the text fields around the images.
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 const fieldsSchema = z.strictObject({
   prompt: z.string({ error: 'prompt is required' }),
   image_url: z.string().optional(),
+  last_frame_url: z.string().optional(),
   provider: z.string().min(1).max(64).optional(),
   model: z.string().min(1).max(128).optional(),
   duration: z.coerce
@@ -55,9 +56,10 @@ const STATUS_BY_CODE: Record<RequestError['code'], ContentfulStatusCode> = {
   unknown_user: 401,
 };
 
-// Refuses bodies over the image limit plus the form envelope, declared or streamed.
+// Refuses bodies over two images (first and last frame) plus the form envelope, declared or
+// streamed.
 const limitBody = createMiddleware<AppEnv>((c, next) => {
-  const maxSize = c.var.runtime.config.MAX_IMAGE_BYTES + FORM_OVERHEAD_BYTES;
+  const maxSize = 2 * c.var.runtime.config.MAX_IMAGE_BYTES + FORM_OVERHEAD_BYTES;
   return bodyLimit({
     maxSize,
     onError: () => {
@@ -77,7 +79,7 @@ apiRoutes.post('/generate-video', requireApiKey, limitBody, async (c) => {
     throw new HttpError(400, 'bad_request', 'Idempotency-Key must be 1–255 visible characters.');
   }
 
-  const { fields, imageBytes } = await readRequest(c.req.raw);
+  const { fields, files } = await readRequest(c.req.raw);
   const input: CreateTaskInput = {
     userId: apiKey.user_id,
     source: 'api',
@@ -87,11 +89,8 @@ apiRoutes.post('/generate-video', requireApiKey, limitBody, async (c) => {
     durationSeconds: fields.duration,
     ratio: fields.ratio,
     idempotencyKey,
-    image: imageBytes
-      ? { bytes: imageBytes }
-      : fields.image_url !== undefined
-        ? { url: fields.image_url }
-        : undefined,
+    image: imageSource(files.image, fields.image_url),
+    lastFrame: imageSource(files.last_frame, fields.last_frame_url),
     replyTarget: fields.webhook_url ? { kind: 'webhook', url: fields.webhook_url } : undefined,
   };
 
@@ -119,7 +118,20 @@ apiRoutes.get('/task-status/:id', requireApiKey, async (c) => {
   return c.json(taskStatusBody(task, videoUrl));
 });
 
-async function readRequest(request: Request): Promise<{ fields: Fields; imageBytes?: Uint8Array }> {
+const FILE_FIELDS = ['image', 'last_frame'] as const;
+type FileField = (typeof FILE_FIELDS)[number];
+type Files = Partial<Record<FileField, Uint8Array>>;
+
+function imageSource(bytes: Uint8Array | undefined, url: string | undefined) {
+  if (bytes) return { bytes };
+  return url === undefined ? undefined : { url };
+}
+
+function isFileField(name: string): name is FileField {
+  return (FILE_FIELDS as readonly string[]).includes(name);
+}
+
+async function readRequest(request: Request): Promise<{ fields: Fields; files: Files }> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
 
   if (type === 'application/json') {
@@ -129,7 +141,7 @@ async function readRequest(request: Request): Promise<{ fields: Fields; imageByt
     } catch {
       throw new HttpError(400, 'bad_request', 'The body is not valid JSON.');
     }
-    return { fields: parseFields(body) };
+    return { fields: parseFields(body), files: {} };
   }
 
   if (type === 'multipart/form-data') {
@@ -140,25 +152,34 @@ async function readRequest(request: Request): Promise<{ fields: Fields; imageByt
       throw new HttpError(400, 'bad_request', 'The multipart body could not be read.');
     }
     const raw: Record<string, string> = {};
-    let image: File | undefined;
+    const uploads: Partial<Record<FileField, File>> = {};
     for (const [name, value] of form.entries()) {
-      if (name === 'image') {
+      if (isFileField(name)) {
         if (typeof value === 'string') {
-          throw new HttpError(400, 'bad_request', 'image must be a file (or use image_url).');
+          throw new HttpError(400, 'bad_request', `${name} must be a file (or use ${name}_url).`);
         }
-        image = value;
+        uploads[name] = value;
       } else if (typeof value === 'string') {
         raw[name] = value;
       } else {
-        throw new HttpError(400, 'bad_request', `Only "image" may be a file, not "${name}".`);
+        throw new HttpError(
+          400,
+          'bad_request',
+          `Only "image" and "last_frame" may be files, not "${name}".`,
+        );
       }
     }
     const fields = parseFields(raw);
-    if (image && fields.image_url) {
-      throw new HttpError(400, 'bad_request', 'Send an image file or an image_url, not both.');
+    const files: Files = {};
+    for (const name of FILE_FIELDS) {
+      const upload = uploads[name];
+      if (!upload) continue;
+      if (fields[`${name}_url`] !== undefined) {
+        throw new HttpError(400, 'bad_request', `Send a ${name} file or a ${name}_url, not both.`);
+      }
+      files[name] = new Uint8Array(await upload.arrayBuffer());
     }
-    if (!image) return { fields };
-    return { fields, imageBytes: new Uint8Array(await image.arrayBuffer()) };
+    return { fields, files };
   }
 
   throw new HttpError(

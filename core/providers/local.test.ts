@@ -5,7 +5,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveDefaultFontPath } from '../../local-provider/render.ts';
 import { createLocalProviderServer } from '../../local-provider/server.ts';
 import { startFakeProvider, type FakeProvider } from '../../tests/fakes/fake-provider.ts';
-import { ffmpegPath, makeImage, probeVideo } from '../../tests/helpers/media.ts';
+import {
+  ffmpegPath,
+  frameColor,
+  makeImage,
+  makeSolidImage,
+  probeVideo,
+} from '../../tests/helpers/media.ts';
 import {
   createLocalProvider,
   DownloadStalledError,
@@ -82,7 +88,31 @@ describe('against the real local provider', () => {
       ratios: ['16:9', '9:16', '1:1'],
       imageInput: 'data_uri',
       maxImageBytes: 10 * 1024 * 1024,
+      lastFrame: true,
     });
+  });
+
+  it('sends the last frame, and the video ends on it', async () => {
+    const submitted = await provider.submit({
+      taskId: 'task-last-frame',
+      idempotencyKey: 'task-last-frame',
+      prompt: 'from green to blue',
+      image: { contentType: 'image/png', bytes: await makeSolidImage('png', 'lime') },
+      lastFrame: { contentType: 'image/webp', bytes: await makeSolidImage('webp', 'blue') },
+      durationSeconds: 1,
+      ratio: '1:1',
+    });
+    if (!submitted.ok) throw new Error(`submit failed: ${submitted.message}`);
+    const last = (await pollUntilSettled(provider, submitted.jobId)).at(-1);
+    if (!last?.ok || last.state !== 'succeeded') throw new Error('not succeeded');
+
+    const video = await downloadBytes(provider, last.video);
+    const [, g0, b0] = await frameColor(video, 0);
+    const [, g1, b1] = await frameColor(video, 0.95);
+    expect(g0).toBeGreaterThan(200);
+    expect(b0).toBeLessThan(60);
+    expect(b1).toBeGreaterThan(200);
+    expect(g1).toBeLessThan(60);
   });
 
   it('submits an image, polls it to success with progress and downloads the MP4', async () => {

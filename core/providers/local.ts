@@ -47,6 +47,7 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
   imageInput: 'data_uri',
   maxImageBytes: MAX_IMAGE_BYTES,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+  lastFrame: true,
 };
 
 const wireErrorSchema = z.object({
@@ -109,6 +110,10 @@ function imageProblem(image: ProviderImage): ProviderFailure | null {
   return null;
 }
 
+function dataUri(image: ProviderImage): string | undefined {
+  return image.bytes ? `data:${image.contentType};base64,${toBase64(image.bytes)}` : undefined;
+}
+
 /** A `Provider` that talks to the local ffmpeg provider at `options.baseUrl`. */
 export function createLocalProvider(options: LocalProviderOptions): Provider {
   const http = createHttp(options);
@@ -124,14 +129,16 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     capabilities: LOCAL_CAPABILITIES,
 
     async submit(request): Promise<SubmitResult> {
-      const problem = request.image ? imageProblem(request.image) : null;
+      const problem =
+        (request.image ? imageProblem(request.image) : null) ??
+        (request.lastFrame ? imageProblem(request.lastFrame) : null);
       if (problem) return problem;
-      const image = request.image?.bytes
-        ? `data:${request.image.contentType};base64,${toBase64(request.image.bytes)}`
-        : undefined;
+      const image = request.image ? dataUri(request.image) : undefined;
+      const lastFrame = request.image && request.lastFrame ? dataUri(request.lastFrame) : undefined;
       const body = {
         prompt: request.prompt,
         ...(image === undefined ? {} : { image }),
+        ...(lastFrame === undefined ? {} : { last_frame: lastFrame }),
         duration: request.durationSeconds,
         ratio: request.ratio,
         idempotency_key: request.idempotencyKey,

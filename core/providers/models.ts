@@ -11,6 +11,8 @@ export interface ModelSpec {
   textToVideo: boolean;
   durations: readonly number[];
   ratios: readonly AspectRatio[];
+  /** Takes a last frame beside the first (default false). */
+  lastFrame?: boolean;
 }
 
 export interface ModelCatalog {
@@ -41,6 +43,7 @@ export function unionCapabilities(
     textToVideo: catalog.models.some((m) => m.textToVideo),
     durations: [...durations].sort((a, b) => a - b),
     ratios: [...ratios],
+    lastFrame: catalog.models.some((m) => m.lastFrame === true),
     ...limits,
   };
 }
@@ -80,6 +83,7 @@ export function capabilitiesFor(provider: Provider, model: string | undefined): 
       textToVideo: spec.textToVideo,
       durations: spec.durations,
       ratios: spec.ratios,
+      lastFrame: spec.lastFrame === true,
     },
   };
 }

@@ -21,6 +21,8 @@ export interface ProviderCapabilities {
   /** Largest image the provider takes, in bytes. */
   maxImageBytes: number;
   imageTypes: readonly ('image/jpeg' | 'image/png' | 'image/webp')[];
+  /** Takes a second image the video ends on (first and last frames as keyframes). */
+  lastFrame: boolean;
 }
 
 export interface ProviderImage {
@@ -41,6 +43,8 @@ export interface SubmitRequest {
   idempotencyKey: string;
   prompt: string;
   image?: ProviderImage;
+  /** The image the video ends on; only sent with `image` and when `capabilities.lastFrame`. */
+  lastFrame?: ProviderImage;
   durationSeconds: number;
   ratio: AspectRatio;
   model?: string;

@@ -42,6 +42,8 @@ export const FAILOVER_CODES: ReadonlySet<string> = new Set([
 export interface FailoverTask {
   provider: string;
   hasImage: boolean;
+  /** The task ends on a second image: only a provider that takes a last frame can serve it. */
+  hasLastFrame?: boolean;
   durationSeconds: number;
   ratio: AspectRatio;
   contentType?: 'image/jpeg' | 'image/png' | 'image/webp' | undefined;
@@ -69,6 +71,7 @@ export function failoverTarget(
     const caps = choice.capabilities;
     return (
       (task.hasImage ? caps.imageToVideo : caps.textToVideo) &&
+      (!task.hasLastFrame || caps.lastFrame) &&
       caps.durations.includes(task.durationSeconds) &&
       caps.ratios.includes(task.ratio) &&
       (!task.hasImage ||

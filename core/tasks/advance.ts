@@ -56,8 +56,17 @@ function noProvider(task: Task): string {
 }
 
 async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
-  const image = task.inputKey ? await providerImage(deps, task, provider) : undefined;
+  const contentType = task.params.inputContentType ?? 'image/jpeg';
+  const image = task.inputKey
+    ? await providerImage(deps, provider, task.inputKey, contentType, 'input image')
+    : undefined;
   if (image && 'ok' in image) return fail(deps, task, image);
+  const ending = task.params.lastFrame;
+  const lastFrame =
+    image && ending
+      ? await providerImage(deps, provider, ending.key, ending.contentType, 'last frame')
+      : undefined;
+  if (lastFrame && 'ok' in lastFrame) return fail(deps, task, lastFrame);
 
   const callbackUrl = await signCallbackUrl({
     baseUrl: deps.config.PUBLIC_BASE_URL,
@@ -75,6 +84,7 @@ async function submit(deps: TaskServiceDeps, task: Task, provider: Provider) {
     ratio: task.params.ratio,
     callbackUrl,
     ...(image ? { image } : {}),
+    ...(lastFrame ? { lastFrame } : {}),
     ...(task.model ? { model: task.model } : {}),
   });
   if (!result.ok) {
@@ -108,6 +118,7 @@ function failoverTask(task: Task): FailoverTask {
   return {
     provider: task.provider,
     hasImage: task.inputKey !== null,
+    hasLastFrame: task.params.lastFrame !== undefined,
     durationSeconds: task.params.duration,
     ratio: task.params.ratio,
     contentType: task.params.inputContentType,
@@ -314,16 +325,16 @@ async function showProgress(deps: TaskServiceDeps, task: Task, phase: ProgressPh
 
 async function providerImage(
   deps: TaskServiceDeps,
-  task: Task,
   provider: Provider,
+  key: string,
+  contentType: ProviderImage['contentType'],
+  what: string,
 ): Promise<ProviderImage | ProviderFailure> {
-  const key = task.inputKey ?? '';
-  const contentType = task.params.inputContentType ?? 'image/jpeg';
   if (provider.capabilities.imageInput === 'url') {
     return { contentType, url: await deps.links.link(key) };
   }
   const object = await deps.objects.get(key);
-  if (!object) return failure('input_missing', 'The input image is no longer stored.', false);
+  if (!object) return failure('input_missing', `The ${what} is no longer stored.`, false);
   const bytes = new Uint8Array(await new Response(object.body).arrayBuffer());
   return { contentType, bytes };
 }

@@ -24,9 +24,15 @@ export interface CreateTaskInput {
   durationSeconds?: number | undefined;
   ratio?: AspectRatio | undefined;
   replyTarget?: ReplyTarget | undefined;
-  image?: { bytes: Uint8Array } | { url: string } | undefined;
+  image?: ImageSource | undefined;
+  /** The image the video ends on; needs `image` and a model that takes a last frame. */
+  lastFrame?: ImageSource | undefined;
+  /** Leave the last frame out, instead of refusing, when the model takes none (chat albums). */
+  lastFrameIfSupported?: boolean | undefined;
   idempotencyKey?: string | undefined;
 }
+
+export type ImageSource = { bytes: Uint8Array } | { url: string };
 
 export type CreateTaskOutcome =
   | { ok: true; task: Task; created: boolean }
@@ -67,6 +73,14 @@ export async function createTask(
   const params = chooseParams(provider, capabilities, input);
   if (!params.ok) return { ok: false, error: params.error };
 
+  if (input.lastFrame && !input.image) {
+    return refuse('unsupported_request', 'A last frame needs a first image to start from.');
+  }
+  const wantsLastFrame = input.lastFrame !== undefined && capabilities.lastFrame;
+  if (input.lastFrame && !wantsLastFrame && !input.lastFrameIfSupported) {
+    return refuse('unsupported_request', `${served} takes no last frame; send one image.`);
+  }
+
   const image = await loadImage(deps, provider, input.image);
   if (!image.ok) return { ok: false, error: image.error };
   if (!image.value && !capabilities.textToVideo) {
@@ -75,6 +89,10 @@ export async function createTask(
   if (image.value && !capabilities.imageToVideo) {
     return refuse('unsupported_request', `${served} makes videos from text only.`);
   }
+  const lastFrame = wantsLastFrame
+    ? await loadImage(deps, provider, input.lastFrame, 'last frame')
+    : ({ ok: true, value: null } as const);
+  if (!lastFrame.ok) return { ok: false, error: lastFrame.error };
 
   const requestHash = await sha256Hex(
     JSON.stringify({
@@ -84,22 +102,34 @@ export async function createTask(
       duration: params.duration,
       ratio: params.ratio,
       image: image.value ? await sha256Hex(image.value.bytes) : null,
+      lastFrame: lastFrame.value ? await sha256Hex(lastFrame.value.bytes) : null,
       replyTarget: input.replyTarget ?? null,
     }),
   );
 
-  let inputKey: string | null = null;
-  if (image.value) {
-    inputKey = `inputs/${crypto.randomUUID()}.${EXTENSIONS[image.value.contentType]}`;
-    await deps.objects.put(inputKey, image.value.bytes, {
-      contentType: image.value.contentType,
-      length: image.value.bytes.byteLength,
-    });
-  }
-
+  const stored: string[] = [];
   const removeImage = async () => {
-    if (inputKey) await deps.objects.delete(inputKey);
+    await Promise.all(stored.map((key) => deps.objects.delete(key)));
   };
+  const store = async (value: StoredImage) => {
+    const key = `inputs/${crypto.randomUUID()}.${EXTENSIONS[value.contentType]}`;
+    stored.push(key);
+    await deps.objects.put(key, value.bytes, {
+      contentType: value.contentType,
+      length: value.bytes.byteLength,
+    });
+    return key;
+  };
+
+  let inputKey: string | null = null;
+  let lastFrameKey: string | null = null;
+  try {
+    if (image.value) inputKey = await store(image.value);
+    if (lastFrame.value) lastFrameKey = await store(lastFrame.value);
+  } catch (error) {
+    await removeImage().catch(() => undefined);
+    throw error;
+  }
 
   let result;
   try {
@@ -113,6 +143,9 @@ export async function createTask(
         duration: params.duration,
         ratio: params.ratio,
         ...(image.value ? { inputContentType: image.value.contentType } : {}),
+        ...(lastFrame.value && lastFrameKey
+          ? { lastFrame: { key: lastFrameKey, contentType: lastFrame.value.contentType } }
+          : {}),
       },
       replyTarget: input.replyTarget ?? null,
       inputKey,
@@ -223,16 +256,22 @@ function chooseParams(
   return { ok: true, duration, ratio };
 }
 
-type LoadedImage =
-  | { ok: true; value: { bytes: Uint8Array; contentType: keyof typeof EXTENSIONS } | null }
-  | { ok: false; error: RequestError };
+interface StoredImage {
+  bytes: Uint8Array;
+  contentType: keyof typeof EXTENSIONS;
+}
+
+type LoadedImage = { ok: true; value: StoredImage | null } | { ok: false; error: RequestError };
 
 async function loadImage(
   deps: TaskServiceDeps,
   provider: Provider,
-  image: CreateTaskInput['image'],
+  image: ImageSource | undefined,
+  what = 'image',
 ): Promise<LoadedImage> {
   if (!image) return { ok: true, value: null };
+  // Errors about the second image say so; the first keeps the plain wording.
+  const named = (message: string) => (what === 'image' ? message : `The ${what}: ${message}`);
   const maxBytes = Math.min(deps.config.MAX_IMAGE_BYTES, provider.capabilities.maxImageBytes);
 
   let bytes: Uint8Array;
@@ -249,7 +288,7 @@ async function loadImage(
           : fetched.code === 'fetch_failed' || fetched.code === 'timeout'
             ? 'image_fetch_failed'
             : 'blocked_url';
-      return { ok: false, error: requestError(code, fetched.message) };
+      return { ok: false, error: requestError(code, named(fetched.message)) };
     }
     bytes = fetched.bytes;
   } else {
@@ -261,14 +300,14 @@ async function loadImage(
       ok: false,
       error: requestError(
         'image_too_large',
-        `The image is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`,
+        `The ${what} is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`,
       ),
     };
   }
   const sniffed = sniffImage(bytes);
   if (!sniffed.ok) {
     const code = sniffed.code === 'unsupported_type' ? 'unsupported_image_type' : 'invalid_image';
-    return { ok: false, error: requestError(code, sniffed.message) };
+    return { ok: false, error: requestError(code, named(sniffed.message)) };
   }
   if (!provider.capabilities.imageTypes.includes(sniffed.contentType)) {
     return {

@@ -12,10 +12,14 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 
 export const TASK_SOURCES = ['telegram', 'discord', 'api', 'dashboard'] as const;
 export type TaskSource = (typeof TASK_SOURCES)[number];
 
+const imageContentType = z.enum(['image/jpeg', 'image/png', 'image/webp']);
+
 export const taskParamsSchema = z.object({
   duration: z.number().int(),
   ratio: z.enum(ASPECT_RATIOS),
-  inputContentType: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional(),
+  inputContentType: imageContentType.optional(),
+  /** The stored image the video ends on (first and last frames as keyframes). */
+  lastFrame: z.object({ key: z.string().min(1), contentType: imageContentType }).optional(),
 });
 export type TaskParams = z.infer<typeof taskParamsSchema>;
 

@@ -89,3 +89,44 @@ export async function probeVideo(bytes: Uint8Array): Promise<VideoProbe> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** A real image of one flat colour (ffmpeg colour syntax, e.g. `red` or `0x2040ff`). */
+export async function makeSolidImage(
+  format: ImageFormat,
+  color: string,
+  width = 320,
+  height = 240,
+): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'reelbot-img-'));
+  const file = join(dir, `image.${format === 'jpeg' ? 'jpg' : format}`);
+  try {
+    await run(ffmpegPath, [
+      ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=${color}:s=${width}x${height}:r=1`],
+      ...['-frames:v', '1', ...encoders[format], '-y', file],
+    ]);
+    return new Uint8Array(await readFile(file));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The average colour [r, g, b] (0..255) of the frame shown at `seconds` into the video. */
+export async function frameColor(video: Uint8Array, seconds: number): Promise<number[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'reelbot-frame-'));
+  const file = join(dir, 'video.mp4');
+  try {
+    await writeFile(file, video);
+    const { stdout } = await run(
+      ffmpegPath,
+      [
+        ...['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1'],
+        ...['-vf', 'scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+      ],
+      { encoding: 'buffer' },
+    );
+    if (stdout.length < 3) throw new Error(`no frame at ${seconds}s`);
+    return [stdout[0] ?? 0, stdout[1] ?? 0, stdout[2] ?? 0];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

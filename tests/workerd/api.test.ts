@@ -245,6 +245,42 @@ describe('POST /api/generate-video', () => {
         400,
       ],
       [
+        'a last frame without a first image',
+        withUser((u) =>
+          postVideo(u, form({ prompt: 'hi', last_frame: new File([png], 'last.png') })),
+        ),
+        400,
+      ],
+      [
+        'a last frame that is a PDF',
+        withUser((u) =>
+          postVideo(
+            u,
+            form({
+              prompt: 'hi',
+              image: new File([png], 'first.png'),
+              last_frame: new File([pdf], 'last.png'),
+            }),
+          ),
+        ),
+        415,
+      ],
+      [
+        'a last frame file and a last_frame_url together',
+        withUser((u) =>
+          postVideo(
+            u,
+            form({
+              prompt: 'hi',
+              image: new File([png], 'first.png'),
+              last_frame: new File([png], 'last.png'),
+              last_frame_url: 'https://example.com/last.png',
+            }),
+          ),
+        ),
+        400,
+      ],
+      [
         'a bad Idempotency-Key',
         withUser((u) => postJson(u, { prompt: 'hi' }, { 'idempotency-key': 'a b' })),
         400,

@@ -9,7 +9,7 @@ import worker from '../../worker.ts';
 import { testSql } from '../helpers/database.ts';
 import { createTestUser, type TestUser } from '../helpers/users.ts';
 import { bearer, callWorker } from './harness.ts';
-import { image, probe } from './media.ts';
+import { frameColor, image, probe, solidImage } from './media.ts';
 
 let sql: postgres.Sql;
 beforeAll(() => {
@@ -101,6 +101,35 @@ describe('local pipeline', () => {
       expect.arrayContaining(['created', 'claimed', 'submitted', 'completed']),
     );
     expect(events.filter((e) => e.type === 'submitted')).toHaveLength(1);
+  });
+
+  it('starts on the image and ends on the last frame when both are sent', async () => {
+    const user = await createTestUser(sql);
+    const body = new FormData();
+    body.append('prompt', 'day turns to night');
+    body.append('image', new File([await solidImage('png', 'red')], 'day.png'));
+    body.append('last_frame', new File([await solidImage('jpeg', 'blue')], 'night.jpg'));
+    body.append('duration', '2');
+    const created = await callWorker('/api/generate-video', {
+      method: 'POST',
+      headers: bearer(user.apiKey),
+      body,
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const [row] = await sql<{ params: { lastFrame?: { key: string; contentType: string } } }[]>`
+      select params from video_tasks where id = ${id}`;
+    expect(row?.params.lastFrame?.contentType).toBe('image/jpeg');
+    expect(await env.MEDIA.head(row?.params.lastFrame?.key ?? '')).not.toBeNull();
+
+    const { final } = await runToEnd(user, id);
+    expect(final.status).toBe('completed');
+    const response = await downloadVideo(final.output_video_url ?? '');
+    const video = new Uint8Array(await response.arrayBuffer());
+    const [r0, , b0] = await frameColor(video, 0);
+    const [r1, , b1] = await frameColor(video, 1.9);
+    expect([r0 > 200, b0 < 60]).toEqual([true, true]);
+    expect([b1 > 200, r1 < 60]).toEqual([true, true]);
   });
 
   it('turns a prompt alone into a 16:9 title-card video', async () => {
