@@ -63,6 +63,7 @@ export default defineConfig({
                 TELEGRAM_BOT_TOKEN: '7000001:workerd-suite-bot-token-0000000000',
                 TELEGRAM_WEBHOOK_SECRET: 'telegram-test-secret-token',
                 TELEGRAM_API_ROOT: `http://127.0.0.1:${ports.telegramApi}`,
+                TELEGRAM_ALBUM_WAIT_MS: '300',
                 // The fake Discord API started by the global setup (tests/fakes/discord-api.ts).
                 DISCORD_FAKE_URL: `http://127.0.0.1:${await discordFakePort()}`,
               },

@@ -52,6 +52,11 @@ const schema = z
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_WEBHOOK_SECRET: optionalString,
     TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
+    // Where files are downloaded from (`<root>/file/bot<token>/<path>`); defaults to the API
+    // root. A Bot API server run with --local answers disk paths, served by a web server here.
+    TELEGRAM_FILE_ROOT: optionalString.pipe(httpUrl.optional()),
+    // An album's photos arrive as separate updates; it is handled once none came for this long.
+    TELEGRAM_ALBUM_WAIT_MS: positiveInt(1500, 10_000),
     // Discord (bots/discord)
     DISCORD_APPLICATION_ID: optionalString,
     DISCORD_PUBLIC_KEY: optionalString,

@@ -6,6 +6,7 @@
 import { Api, Bot, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { pickLocale, translate } from '../../core/i18n/catalog.ts';
+import { recordAlbumPhoto } from './albums.ts';
 import type { BotContext, TelegramBotDeps } from './bot-context.ts';
 import { registerCallbacks } from './callbacks.ts';
 import { registerCommands } from './commands.ts';
@@ -42,6 +43,7 @@ export function buildBot(deps: TelegramBotDeps, me: UserFromGetMe): Bot<BotConte
     ctx.identity = { id: me.id, username: me.username };
     return next();
   });
+  bot.use(recordAlbumPhoto);
   bot.use(onlyWhatIsMeant);
   bot.use(loadUser);
   registerCommands(bot);

@@ -41,11 +41,38 @@ describe('readIntake', () => {
     });
   });
 
-  it('waits for a prompt for a photo alone, but ignores caption-less album items', () => {
+  it('waits for a prompt for a photo alone, and hands album photos to the album', () => {
     const photo = [size('a', 10)];
     expect(readIntake(message({ photo }), bot, MB)).toMatchObject({ kind: 'image', prompt: '' });
-    expect(readIntake(message({ photo, media_group_id: 'g' }), bot, MB)).toEqual({
+    for (const caption of [undefined, 'go']) {
+      expect(
+        readIntake(
+          message({ photo, media_group_id: 'g', ...(caption ? { caption } : {}) }),
+          bot,
+          MB,
+        ),
+      ).toEqual({ kind: 'album', mediaGroupId: 'g' });
+    }
+  });
+
+  it('answers an unusable album item only when it carries the caption', () => {
+    const video = { video: { file_id: 'v' } } as unknown as Partial<TelegramMessage>;
+    expect(readIntake(message({ ...video, media_group_id: 'g' }), bot, MB)).toEqual({
       kind: 'ignore',
+    });
+    expect(readIntake(message({ ...video, media_group_id: 'g', caption: 'x' }), bot, MB)).toEqual({
+      kind: 'unsupported',
+    });
+  });
+
+  it('names the album of the photo a text replies to', () => {
+    const replied = message({ message_id: 5, photo: [size('p', 10)], media_group_id: 'g' });
+    const intake = readIntake(message({ text: 'zoom', reply_to_message: replied }), bot, MB);
+    expect(intake).toEqual({
+      kind: 'image',
+      image: { fileId: 'p', fileSize: 10 },
+      prompt: 'zoom',
+      album: 'g',
     });
   });
 

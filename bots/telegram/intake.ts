@@ -15,8 +15,13 @@ export interface ImageRef {
 }
 
 export type Intake =
-  /** An image; an empty prompt means the user still has to send one. */
-  | { kind: 'image'; image: ImageRef; prompt: string }
+  /**
+   * An image; an empty prompt means the user still has to send one. `album` is set when the
+   * image is a text reply's photo that belongs to an album (its first and last photos apply).
+   */
+  | { kind: 'image'; image: ImageRef; prompt: string; album?: string }
+  /** One photo of an album: the album is handled as a whole once all its photos arrived. */
+  | { kind: 'album'; mediaGroupId: string }
   | { kind: 'text'; prompt: string }
   | { kind: 'too_large'; bytes: number }
   | { kind: 'unsupported' }
@@ -37,31 +42,35 @@ export function readIntake(
   const prompt = promptOf(message, bot);
   const own = imageOf(message, maxImageBytes);
   if (own) {
+    if (own.kind === 'image' && message.media_group_id) {
+      return { kind: 'album', mediaGroupId: message.media_group_id };
+    }
+    // An album's other items (videos, files) are passed over quietly; the one with the
+    // caption is answered, so the sender hears once why nothing started.
+    if (own.kind !== 'image' && message.media_group_id && !prompt) return { kind: 'ignore' };
     if (own.kind !== 'image') return own;
-    // Telegram puts an album's caption on one item; the others arrive without one.
-    // LIMITATION: an album becomes one task from its captioned item; first and last images as
-    // keyframes need a last-frame input in the Provider port, which no provider has yet, and a
-    // caption-less album is ignored (its items arrive as separate, unordered updates).
-    if (!prompt && message.media_group_id) return { kind: 'ignore' };
     return { kind: 'image', image: own.image, prompt };
   }
 
   if (message.text !== undefined) {
-    const replied = message.reply_to_message
-      ? imageOf(message.reply_to_message, maxImageBytes)
-      : null;
-    if (replied?.kind === 'image' && prompt) return { ...replied, prompt };
+    const repliedTo = message.reply_to_message;
+    const replied = repliedTo ? imageOf(repliedTo, maxImageBytes) : null;
+    if (replied?.kind === 'image' && prompt) {
+      const album = repliedTo?.media_group_id;
+      return { ...replied, prompt, ...(album ? { album } : {}) };
+    }
     if (replied && replied.kind !== 'image') return replied;
     return prompt ? { kind: 'text', prompt } : { kind: 'ignore' };
   }
-  return { kind: 'unsupported' };
+  return message.media_group_id && !prompt ? { kind: 'ignore' } : { kind: 'unsupported' };
 }
 
 type ImageFound =
   | { kind: 'image'; image: ImageRef; prompt: '' }
   | Extract<Intake, { kind: 'too_large' | 'unsupported' }>;
 
-function imageOf(message: RepliedMessage, maxImageBytes: number): ImageFound | null {
+/** The image a message carries (the largest photo size that fits), or why it is unusable. */
+export function imageOf(message: RepliedMessage, maxImageBytes: number): ImageFound | null {
   if (message.photo && message.photo.length > 0) {
     // Sizes come smallest first; take the largest that fits the limit.
     const fitting = message.photo.filter((size) => (size.file_size ?? 0) <= maxImageBytes);

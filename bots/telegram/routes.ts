@@ -70,6 +70,7 @@ export async function handleInBackground(
       files: createTelegramApi({
         token: config.TELEGRAM_BOT_TOKEN ?? '',
         apiRoot: config.TELEGRAM_API_ROOT,
+        ...(config.TELEGRAM_FILE_ROOT ? { fileRoot: config.TELEGRAM_FILE_ROOT } : {}),
       }),
       logger,
     },

@@ -13,8 +13,13 @@ import { refusalText } from './replies.ts';
 
 export interface TaskRequest {
   prompt: string;
-  /** A Telegram file, or the stored input of an earlier task ("again", "new prompt"). */
+  /**
+   * A Telegram file, or the stored input of an earlier task ("again", "new prompt"; its last
+   * frame comes along).
+   */
   image?: ImageRef | { taskId: string };
+  /** The album's last photo, used as the last frame where the provider takes one. */
+  lastFrame?: ImageRef;
   /** The message the status and the video answer. */
   replyToMessageId: number;
   /** Parameters of an earlier task, when running it again. */
@@ -39,10 +44,13 @@ export async function startTask(ctx: BotContext, request: TaskRequest): Promise<
     ctx.api.editMessageText(chatId, status.message_id, text).catch(() => undefined);
 
   const image = await loadImage(ctx, request.image);
-  if (!image.ok) {
-    await show(ctx.t('tg.create_failed', { reason: ctx.t(image.reason) }));
+  const ending = request.lastFrame ? await loadImage(ctx, request.lastFrame) : null;
+  if (!image.ok || (ending && !ending.ok)) {
+    const reason = !image.ok ? image.reason : ending && !ending.ok ? ending.reason : null;
+    if (reason) await show(ctx.t('tg.create_failed', { reason: ctx.t(reason) }));
     return;
   }
+  const lastBytes = ending?.bytes ?? image.lastFrame ?? null;
 
   const input: CreateTaskInput = {
     userId: ctx.user.id,
@@ -52,6 +60,8 @@ export async function startTask(ctx: BotContext, request: TaskRequest): Promise<
     durationSeconds: request.durationSeconds ?? ctx.settings.duration,
     ratio: request.ratio ?? ctx.settings.ratio,
     image: image.bytes ? { bytes: image.bytes } : undefined,
+    // A provider without last frames still makes the video, from the first photo.
+    ...(lastBytes ? { lastFrame: { bytes: lastBytes }, lastFrameIfSupported: true } : {}),
     replyTarget: telegramTarget({
       chatId,
       replyToMessageId: request.replyToMessageId,
@@ -80,11 +90,15 @@ export async function startTask(ctx: BotContext, request: TaskRequest): Promise<
   // LIMITATION: the consumer may edit the message to "generating" before this runs; its next
   // poll edits it again, so a briefly stale "queued" is all a lost race costs.
   const ahead = await deps.store.queuePosition(outcome.task.id).catch(() => 0);
-  await show(queuedText(ctx.locale, ahead));
+  const firstOnly =
+    lastBytes && !outcome.task.params.lastFrame
+      ? `\n${ctx.t('tg.first_photo_only', { provider: outcome.task.provider })}`
+      : '';
+  await show(queuedText(ctx.locale, ahead) + firstOnly);
 }
 
 type LoadedImage =
-  | { ok: true; bytes: Uint8Array | null }
+  | { ok: true; bytes: Uint8Array | null; lastFrame?: Uint8Array }
   | {
       ok: false;
       reason: 'tg.reason.download_failed' | 'tg.reason.image_too_large' | 'tg.again_missing';
@@ -96,9 +110,11 @@ async function loadImage(ctx: BotContext, image: TaskRequest['image']): Promise<
   if ('taskId' in image) {
     const task = await deps.store.getTask(image.taskId);
     if (!task?.inputKey) return { ok: false, reason: 'tg.again_missing' };
-    const object = await deps.objects.get(task.inputKey);
-    if (!object) return { ok: false, reason: 'tg.again_missing' };
-    return { ok: true, bytes: new Uint8Array(await new Response(object.body).arrayBuffer()) };
+    const bytes = await storedBytes(ctx, task.inputKey);
+    if (!bytes) return { ok: false, reason: 'tg.again_missing' };
+    const ending = task.params.lastFrame;
+    const lastFrame = ending ? await storedBytes(ctx, ending.key) : null;
+    return { ok: true, bytes, ...(lastFrame ? { lastFrame } : {}) };
   }
 
   const downloaded = await deps.files.downloadFile(image.fileId, deps.config.MAX_IMAGE_BYTES);
@@ -109,6 +125,11 @@ async function loadImage(ctx: BotContext, image: TaskRequest['image']): Promise<
     reason:
       downloaded.code === 'too_large' ? 'tg.reason.image_too_large' : 'tg.reason.download_failed',
   };
+}
+
+async function storedBytes(ctx: BotContext, key: string): Promise<Uint8Array | null> {
+  const object = await ctx.deps.objects.get(key);
+  return object ? new Uint8Array(await new Response(object.body).arrayBuffer()) : null;
 }
 
 // A provider chosen in /settings that this deployment no longer has falls back to the default.

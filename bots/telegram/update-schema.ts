@@ -53,7 +53,7 @@ const baseMessageShape = {
   caption_entities: z.array(entitySchema).optional(),
   photo: z.array(photoSizeSchema).optional(),
   document: documentSchema.optional(),
-  media_group_id: z.string().optional(),
+  media_group_id: z.string().min(1).max(64).optional(),
 };
 
 const repliedMessageSchema = z.looseObject(baseMessageShape);

@@ -7,9 +7,17 @@ import { z } from 'zod';
 import { ASPECT_RATIOS } from '../../core/providers/provider.ts';
 import { LOCALES } from '../../core/i18n/catalog.ts';
 
-/** An image waiting for its prompt: a Telegram file, or the input of an earlier task. */
+/**
+ * An image waiting for its prompt: a Telegram file (with the last photo of its album, if it
+ * came in one), or the input of an earlier task.
+ */
 const pendingSchema = z.union([
-  z.object({ chatId: z.number().int(), at: z.number(), fileId: z.string().min(1) }),
+  z.object({
+    chatId: z.number().int(),
+    at: z.number(),
+    fileId: z.string().min(1),
+    lastFileId: z.string().min(1).optional(),
+  }),
   z.object({ chatId: z.number().int(), at: z.number(), taskId: z.uuid() }),
 ]);
 export type PendingImage = z.infer<typeof pendingSchema>;

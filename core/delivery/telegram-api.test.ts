@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../../tests/fakes/telegram-api.ts';
 import { fakeTelegramControl } from '../../tests/fakes/telegram-control.ts';
-import { createTelegramApi, describeFailure, isRetryableFailure } from './telegram-api.ts';
+import {
+  createTelegramApi,
+  describeFailure,
+  isRetryableFailure,
+  relativeFilePath,
+} from './telegram-api.ts';
 
 let fake: FakeTelegram;
 beforeAll(async () => {
@@ -111,5 +116,43 @@ describe('Telegram Bot API client', () => {
       ok: false,
       code: 'too_large',
     });
+  });
+
+  it('downloads from a --local server through the file root that publishes its directory', async () => {
+    const token = newToken();
+    const control = fakeTelegramControl(fake.url, token);
+    await control.localMode();
+    const bytes = crypto.getRandomValues(new Uint8Array(3000));
+    const file = await control.addFile(bytes, 'photo.jpg');
+
+    // The server itself serves no files in local mode; the published directory does.
+    const direct = createTelegramApi({ token, apiRoot: fake.url });
+    const failed = await direct.downloadFile(file.file_id, 10_000);
+    expect(failed).toMatchObject({ ok: false, code: 'failed' });
+    expect(JSON.stringify(failed)).not.toContain(token);
+    const published = createTelegramApi({
+      token,
+      apiRoot: fake.url,
+      fileRoot: `${fake.url}/local-files/`,
+    });
+    expect(await published.downloadFile(file.file_id, 10_000)).toEqual({ ok: true, bytes });
+  });
+});
+
+describe('file paths', () => {
+  const token = '123:abcdefghijklmnopqrstuvwxyz';
+
+  it('keeps relative paths and cuts --local paths after the token', () => {
+    expect(relativeFilePath('photos/file_1.jpg', token)).toEqual(['photos', 'file_1.jpg']);
+    expect(relativeFilePath(`/var/lib/telegram-bot-api/${token}/photos/file_1.jpg`, token)).toEqual(
+      ['photos', 'file_1.jpg'],
+    );
+  });
+
+  it("refuses paths that leave the bot's files", () => {
+    expect(relativeFilePath('/etc/passwd', token)).toBeNull();
+    expect(relativeFilePath(`/data/${token}/../other/file.jpg`, token)).toBeNull();
+    expect(relativeFilePath('photos/../../secret', token)).toBeNull();
+    expect(relativeFilePath('photos//file.jpg', token)).toBeNull();
   });
 });

@@ -9,6 +9,13 @@ export interface TelegramApiOptions {
   token: string;
   /** The Bot API root, e.g. https://api.telegram.org or a local Bot API server. */
   apiRoot?: string;
+  /**
+   * Where files are downloaded from, as `<fileRoot>/file/bot<token>/<path>`; defaults to the
+   * API root. A Bot API server run with --local answers absolute disk paths
+   * (`<dir>/<token>/photos/file_1.jpg`); the part after the token is fetched from here, which
+   * is how such a server is usually published (a web server over its --dir).
+   */
+  fileRoot?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
   uploadTimeoutMs?: number;
@@ -65,6 +72,7 @@ export function createTelegramApi(options: TelegramApiOptions): TelegramApi {
   const root = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const fileRoot = (options.fileRoot ?? root).replace(/\/+$/, '');
   const methodUrl = (method: string) => `${root}/bot${options.token}/${method}`;
 
   async function send<T>(method: string, init: RequestInit, ms: number) {
@@ -117,15 +125,38 @@ export function createTelegramApi(options: TelegramApiOptions): TelegramApi {
         return { ok: false, code: 'too_large', message: `The file is ${size} bytes.` };
       }
       if (!path) return { ok: false, code: 'failed', message: 'Telegram gave no file path.' };
-      // LIMITATION: a Bot API server in --local mode answers absolute disk paths, which a
-      // Worker cannot read; run it without --local (it then serves files over HTTP as here).
-      if (path.startsWith('/')) {
-        return { ok: false, code: 'failed', message: 'The Bot API server gave a local path.' };
+      const relative = relativeFilePath(path, options.token);
+      if (relative === null) {
+        return {
+          ok: false,
+          code: 'failed',
+          message: 'The Bot API server gave a file path outside its files for this bot.',
+        };
       }
-      const encoded = path.split('/').map(encodeURIComponent).join('/');
-      return download(doFetch, `${root}/file/bot${options.token}/${encoded}`, maxBytes, timeoutMs);
+      const encoded = relative.map(encodeURIComponent).join('/');
+      const url = `${fileRoot}/file/bot${options.token}/${encoded}`;
+      return download(doFetch, url, maxBytes, timeoutMs);
     },
   };
+}
+
+/**
+ * The segments of a file path relative to the bot's files: the public Bot API and a local
+ * server without --local answer `photos/file_1.jpg`; one with --local answers
+ * `<dir>/<token>/photos/file_1.jpg`, whose part after the token is the same relative path.
+ * Null for anything that would climb out of the bot's files.
+ */
+export function relativeFilePath(path: string, token: string): string[] | null {
+  let relative = path;
+  if (path.startsWith('/')) {
+    const marker = `/${token}/`;
+    const at = path.lastIndexOf(marker);
+    if (at === -1) return null;
+    relative = path.slice(at + marker.length);
+  }
+  const segments = relative.split('/');
+  const unsafe = segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'));
+  return unsafe ? null : segments;
 }
 
 /** A one-line description of a failure, safe to log and store (no token, no URL). */

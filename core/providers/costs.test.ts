@@ -12,6 +12,14 @@ describe('cost estimates', () => {
     expect(estimateCostUsd(table, 'unknown', undefined, 5)).toBeNull();
   });
 
+  it('prices a last frame at its own rate where it costs more, else at the model rate', () => {
+    const table = costTable();
+
+    expect(estimateCostUsd(table, 'kling', 'kling-v2-1', 5, { lastFrame: true })).toBe(0.49);
+    expect(estimateCostUsd(table, 'kling', 'kling-v2-1', 5)).toBe(0.28);
+    expect(estimateCostUsd(table, 'luma', 'ray-2', 5, { lastFrame: true })).toBe(0.7);
+  });
+
   it('lets PROVIDER_COSTS override one model without losing the others', () => {
     const overrides = parseCostOverrides('{"runway":{"gen4_turbo":0.1},"acme":{"*":0.2}}');
     if (typeof overrides === 'string') throw new Error(overrides);

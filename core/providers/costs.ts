@@ -5,14 +5,25 @@
  */
 import { z } from 'zod';
 
-/** USD per second of video, by provider, then model (`*`: any model of that provider). */
+/**
+ * USD per second of video, by provider, then model (`*`: any model of that provider). A
+ * `<model>:last_frame` entry prices a video with a last frame where that costs more (Kling
+ * takes one only in pro mode).
+ */
 export type CostTable = Record<string, Record<string, number>>;
 
 // Published list prices at the time of writing, per second of 720p-ish output.
 export const DEFAULT_COSTS: CostTable = {
   local: { '*': 0 },
   runway: { gen4_turbo: 0.05, gen3a_turbo: 0.05, 'gen4.5': 0.12, '*': 0.05 },
-  kling: { 'kling-v2-1': 0.056, 'kling-v1-6': 0.056, 'kling-v2-master': 0.28, '*': 0.056 },
+  kling: {
+    'kling-v2-1': 0.056,
+    'kling-v2-1:last_frame': 0.098,
+    'kling-v1-6': 0.056,
+    'kling-v1-6:last_frame': 0.098,
+    'kling-v2-master': 0.28,
+    '*': 0.056,
+  },
   luma: { 'ray-2': 0.14, 'ray-flash-2': 0.05, '*': 0.14 },
   fal: {
     'fal-ai/kling-video/v2.1/standard/image-to-video': 0.05,
@@ -28,6 +39,8 @@ export const DEFAULT_COSTS: CostTable = {
     '*': 0.05,
   },
   veo: {
+    'veo-3.1-generate-preview': 0.4,
+    'veo-3.1-fast-generate-preview': 0.15,
     'veo-3.0-generate-001': 0.4,
     'veo-3.0-fast-generate-001': 0.15,
     'veo-2.0-generate-001': 0.35,
@@ -66,9 +79,12 @@ export function estimateCostUsd(
   provider: string,
   model: string | undefined,
   seconds: number,
+  options: { lastFrame?: boolean } = {},
 ): number | null {
   const rates = table[provider];
-  const rate = (model === undefined ? undefined : rates?.[model]) ?? rates?.['*'];
+  const variant =
+    model !== undefined && options.lastFrame ? rates?.[`${model}:last_frame`] : undefined;
+  const rate = variant ?? (model === undefined ? undefined : rates?.[model]) ?? rates?.['*'];
   if (rate === undefined) return null;
   return Math.round(rate * seconds * 10_000) / 10_000;
 }

@@ -24,6 +24,7 @@ runProviderContract({
     imageInput: 'url',
     maxImageBytes: 10 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+    lastFrame: false,
   },
   request: {
     taskId: 'task-fal',

@@ -10,6 +10,7 @@ import { createKlingProvider } from './kling.ts';
 import { klingTokenSource, signKlingJwt } from './kling-jwt.ts';
 
 const IMAGE_URL = 'https://media.example.com/inputs/dog.jpg?sig=1';
+const LAST_URL = 'https://media.example.com/inputs/dog-asleep.jpg?sig=2';
 const keys = { accessKey: KLING_ACCESS_KEY, secretKey: KLING_SECRET_KEY };
 
 runProviderContract({
@@ -24,6 +25,7 @@ runProviderContract({
     imageInput: 'url',
     maxImageBytes: 10 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png'],
+    lastFrame: true,
   },
   request: {
     taskId: 'task-kling',
@@ -168,6 +170,74 @@ describe('Kling JWT', () => {
       });
 
       expect(result).toMatchObject({ ok: false, code: 'provider_auth_failed', retryable: false });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('Kling last frame', () => {
+  const firstOnly = {
+    taskId: 't',
+    idempotencyKey: 't',
+    prompt: 'the dog lies down',
+    image: { contentType: 'image/jpeg' as const, url: IMAGE_URL },
+    durationSeconds: 10,
+    ratio: '16:9' as const,
+  };
+  const request = {
+    ...firstOnly,
+    lastFrame: { contentType: 'image/png' as const, url: LAST_URL },
+  };
+
+  it('sends image_tail in pro mode to the models whose capability map has end frames', async () => {
+    const fake = await startKlingFake();
+    try {
+      const provider = createKlingProvider({ baseUrl: fake.url, ...keys });
+
+      for (const model of ['kling-v2-1', 'kling-v1-6']) {
+        const result = await provider.submit({ ...request, model });
+
+        expect(result.ok).toBe(true);
+        expect(fake.base.requests.at(-1)).toMatchObject({
+          path: '/v1/videos/image2video',
+          json: { model_name: model, mode: 'pro', image: IMAGE_URL, image_tail: LAST_URL },
+        });
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('stays in std mode without a last frame', async () => {
+    const fake = await startKlingFake();
+    try {
+      const provider = createKlingProvider({ baseUrl: fake.url, ...keys });
+
+      await provider.submit(firstOnly);
+
+      const sent = fake.base.requests.at(-1)?.json as Record<string, unknown>;
+      expect(sent.mode).toBe('std');
+      expect(sent).not.toHaveProperty('image_tail');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a last frame for kling-v2-master without calling Kling', async () => {
+    const fake = await startKlingFake();
+    try {
+      const provider = createKlingProvider({ baseUrl: fake.url, ...keys });
+
+      const result = await provider.submit({ ...request, model: 'kling-v2-master' });
+
+      expect(result).toEqual({
+        ok: false,
+        code: 'unsupported_request',
+        message: 'Kling kling-v2-master takes no last frame.',
+        retryable: false,
+      });
+      expect(fake.base.requests).toHaveLength(0);
     } finally {
       await fake.close();
     }

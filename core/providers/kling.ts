@@ -1,7 +1,8 @@
 /**
  * Kling's API (app.klingai.com/global/dev/document-api): POST /v1/videos/image2video or
  * /v1/videos/text2video starts a task (our task id as external_task_id, an optional
- * callback_url), GET /v1/videos/<kind>/<task_id> reports it: submitted, processing, succeed
+ * callback_url, on image2video the last frame as image_tail), GET
+ * /v1/videos/<kind>/<task_id> reports it: submitted, processing, succeed
  * (task_result.videos[].url) or failed (task_status_msg). Every answer is wrapped in
  * {code, message, request_id, data}; a non-zero code names the error. Auth: a JWT (kling-jwt.ts).
  */
@@ -26,6 +27,7 @@ import { imageReference } from './image-input.ts';
 import { klingTokenSource } from './kling-jwt.ts';
 import { findModel, unionCapabilities, type CatalogProvider, type ModelCatalog } from './models.ts';
 import {
+  failure,
   type PollResult,
   type ProviderClientOptions,
   type ProviderFailure,
@@ -41,6 +43,8 @@ export interface KlingOptions extends ProviderClientOptions {
 
 const ALL_RATIOS = ['16:9', '9:16', '1:1'] as const;
 
+// Kling's capability map lists start/end frames (image_tail) only in pro mode, for kling-v1-6
+// and kling-v2-1 (5 s and 10 s); kling-v2-master has none.
 export const KLING_CATALOG: ModelCatalog = {
   defaultModel: 'kling-v2-1',
   models: [
@@ -50,6 +54,7 @@ export const KLING_CATALOG: ModelCatalog = {
       textToVideo: false,
       durations: [5, 10],
       ratios: ALL_RATIOS,
+      lastFrame: true,
     },
     {
       id: 'kling-v2-master',
@@ -64,6 +69,7 @@ export const KLING_CATALOG: ModelCatalog = {
       textToVideo: true,
       durations: [5, 10],
       ratios: ALL_RATIOS,
+      lastFrame: true,
     },
   ],
 };
@@ -146,10 +152,17 @@ export function createKlingProvider(options: KlingOptions): CatalogProvider {
     async submit(request): Promise<SubmitResult> {
       const spec = findModel(KLING_CATALOG, request.model);
       if (!spec) return rejected('unsupported model for Kling');
+      if (request.lastFrame && !spec.lastFrame) {
+        return failure('unsupported_request', `Kling ${spec.id} takes no last frame.`, false);
+      }
+      if (request.lastFrame && !request.image) {
+        throw new TypeError('Kling needs the first image along with the last frame');
+      }
       const body: Record<string, unknown> = {
         model_name: spec.id,
         prompt: request.prompt,
-        mode: 'std',
+        // image_tail needs pro mode, which bills more (costs.ts has its `:last_frame` rates).
+        mode: request.lastFrame ? 'pro' : 'std',
         duration: String(request.durationSeconds),
         // LIMITATION: Kling refuses a second task with the same external_task_id; a submit
         // retried after a lost answer fails instead of finding the first task (no lookup by
@@ -161,6 +174,11 @@ export function createKlingProvider(options: KlingOptions): CatalogProvider {
         const image = imageReference(request.image, capabilities, 'Kling');
         if (!image.ok) return image;
         body.image = image.value;
+        if (request.lastFrame) {
+          const last = imageReference(request.lastFrame, capabilities, 'Kling');
+          if (!last.ok) return last;
+          body.image_tail = last.value;
+        }
       } else {
         body.aspect_ratio = request.ratio;
       }

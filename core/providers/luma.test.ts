@@ -1,9 +1,18 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LUMA_FAKE_KEY, startLumaFake } from '../../tests/fakes/providers/luma.ts';
 import { runProviderContract } from '../../tests/providers/contract.ts';
 import { createLumaProvider } from './luma.ts';
 
 const IMAGE_URL = 'https://media.example.com/inputs/hill.png?sig=2';
+const LAST_URL = 'https://media.example.com/inputs/hill-at-night.png?sig=3';
+const base = {
+  taskId: 't',
+  idempotencyKey: 't',
+  prompt: 'night falls over the hill',
+  image: { contentType: 'image/png' as const, url: IMAGE_URL },
+  durationSeconds: 5,
+  ratio: '16:9' as const,
+};
 
 runProviderContract({
   name: 'luma',
@@ -18,6 +27,7 @@ runProviderContract({
     imageInput: 'url',
     maxImageBytes: 10 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png'],
+    lastFrame: true,
   },
   request: {
     taskId: 'task-luma',
@@ -76,4 +86,59 @@ runProviderContract({
   ],
   secrets: [LUMA_FAKE_KEY],
   callbacks: {},
+});
+
+describe('luma last frame', () => {
+  it('sends the last frame as keyframes.frame1 beside frame0, for each model', async () => {
+    const fake = await startLumaFake();
+    try {
+      const provider = createLumaProvider({ baseUrl: fake.url, apiKey: LUMA_FAKE_KEY });
+      const lastFrame = { contentType: 'image/jpeg' as const, url: LAST_URL };
+
+      for (const model of ['ray-2', 'ray-flash-2']) {
+        const result = await provider.submit({ ...base, model, lastFrame });
+
+        expect(result.ok).toBe(true);
+        expect(fake.base.requests.at(-1)?.json).toMatchObject({
+          model,
+          keyframes: {
+            frame0: { type: 'image', url: IMAGE_URL },
+            frame1: { type: 'image', url: LAST_URL },
+          },
+        });
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('holds the last frame to the same image limits as the first, before any request', async () => {
+    const fake = await startLumaFake();
+    try {
+      const provider = createLumaProvider({ baseUrl: fake.url, apiKey: LUMA_FAKE_KEY });
+
+      const result = await provider.submit({
+        ...base,
+        lastFrame: { contentType: 'image/webp', url: LAST_URL },
+      });
+
+      expect(result).toMatchObject({ ok: false, code: 'unsupported_image', retryable: false });
+      expect(fake.base.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('treats a last frame without a first image as a bug in the caller', async () => {
+    const provider = createLumaProvider({
+      baseUrl: 'https://api.lumalabs.example',
+      apiKey: LUMA_FAKE_KEY,
+      fetch: () => Promise.reject(new Error('no request expected')),
+    });
+    const { image: _first, ...textOnly } = base;
+
+    await expect(
+      provider.submit({ ...textOnly, lastFrame: { contentType: 'image/png', url: LAST_URL } }),
+    ).rejects.toThrow(TypeError);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Luma Dream Machine (docs.lumalabs.ai): POST /dream-machine/v1/generations starts a video
- * generation (an image as keyframes.frame0, an optional callback_url), GET .../generations/:id
+ * generation (the first image as keyframes.frame0, the last as keyframes.frame1, an optional
+ * callback_url), GET .../generations/:id
  * reports it: queued, dreaming, completed (assets.video) or failed (failure_reason). Luma calls
  * the callback_url with the generation on every state change; it signs nothing.
  */
@@ -18,7 +19,12 @@ import {
 } from './http.ts';
 import { imageReference } from './image-input.ts';
 import { findModel, unionCapabilities, type CatalogProvider, type ModelCatalog } from './models.ts';
-import type { PollResult, ProviderClientOptions, SubmitResult } from './provider.ts';
+import {
+  failure,
+  type PollResult,
+  type ProviderClientOptions,
+  type SubmitResult,
+} from './provider.ts';
 
 export interface LumaOptions extends ProviderClientOptions {
   apiKey: string;
@@ -30,8 +36,22 @@ const RATIOS = ['16:9', '9:16', '1:1'] as const;
 export const LUMA_CATALOG: ModelCatalog = {
   defaultModel: 'ray-2',
   models: [
-    { id: 'ray-2', imageToVideo: true, textToVideo: true, durations: [5, 9], ratios: RATIOS },
-    { id: 'ray-flash-2', imageToVideo: true, textToVideo: true, durations: [5, 9], ratios: RATIOS },
+    {
+      id: 'ray-2',
+      imageToVideo: true,
+      textToVideo: true,
+      durations: [5, 9],
+      ratios: RATIOS,
+      lastFrame: true,
+    },
+    {
+      id: 'ray-flash-2',
+      imageToVideo: true,
+      textToVideo: true,
+      durations: [5, 9],
+      ratios: RATIOS,
+      lastFrame: true,
+    },
   ],
 };
 
@@ -71,6 +91,12 @@ export function createLumaProvider(options: LumaOptions): CatalogProvider {
     async submit(request): Promise<SubmitResult> {
       const spec = findModel(LUMA_CATALOG, request.model);
       if (!spec) return rejected('unsupported model for Luma');
+      if (request.lastFrame && !spec.lastFrame) {
+        return failure('unsupported_request', `Luma ${spec.id} takes no last frame.`, false);
+      }
+      if (request.lastFrame && !request.image) {
+        throw new TypeError('Luma needs the first image along with the last frame');
+      }
       const body: Record<string, unknown> = {
         prompt: request.prompt,
         model: spec.id,
@@ -82,7 +108,13 @@ export function createLumaProvider(options: LumaOptions): CatalogProvider {
       if (request.image) {
         const image = imageReference(request.image, capabilities, 'Luma');
         if (!image.ok) return image;
-        body.keyframes = { frame0: { type: 'image', url: image.value } };
+        const keyframes: Record<string, unknown> = { frame0: { type: 'image', url: image.value } };
+        if (request.lastFrame) {
+          const last = imageReference(request.lastFrame, capabilities, 'Luma');
+          if (!last.ok) return last;
+          keyframes.frame1 = { type: 'image', url: last.value };
+        }
+        body.keyframes = keyframes;
       }
 
       const result = await http.exchange('/dream-machine/v1/generations', {

@@ -1,10 +1,11 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MINIMAX_FAKE_KEY, startMinimaxFake } from '../../tests/fakes/providers/minimax.ts';
 import { startCallbackReceiver } from '../../tests/providers/callback-receiver.ts';
 import { runProviderContract } from '../../tests/providers/contract.ts';
 import { createMinimaxProvider } from './minimax.ts';
 
 const IMAGE_URL = 'https://media.example.com/inputs/tree.png?sig=5';
+const LAST_URL = 'https://media.example.com/inputs/bare-tree.png?sig=6';
 const baseResp = (code: number, message = 'x') => ({
   status: 200,
   body: { task_id: '', base_resp: { status_code: code, status_msg: message } },
@@ -23,6 +24,7 @@ runProviderContract({
     imageInput: 'url',
     maxImageBytes: 20 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+    lastFrame: true,
   },
   request: {
     taskId: 'task-minimax',
@@ -113,4 +115,56 @@ it('echoes the challenge MiniMax sends to a new callback URL', async () => {
     await receiver.close();
     await fake.close();
   }
+});
+
+describe('minimax last frame', () => {
+  const request = {
+    taskId: 't',
+    idempotencyKey: 't',
+    prompt: 'the tree loses its leaves',
+    image: { contentType: 'image/png' as const, url: IMAGE_URL },
+    lastFrame: { contentType: 'image/jpeg' as const, url: LAST_URL },
+    durationSeconds: 10,
+    ratio: '16:9' as const,
+  };
+
+  it('sends last_frame_image with first_frame_image to MiniMax-Hailuo-02', async () => {
+    const fake = await startMinimaxFake();
+    try {
+      const provider = createMinimaxProvider({ baseUrl: fake.url, apiKey: MINIMAX_FAKE_KEY });
+
+      const result = await provider.submit({ ...request, model: 'MiniMax-Hailuo-02' });
+
+      expect(result.ok).toBe(true);
+      expect(fake.base.requests.at(-1)?.json).toEqual({
+        model: 'MiniMax-Hailuo-02',
+        prompt: 'the tree loses its leaves',
+        duration: 10,
+        resolution: '768P',
+        first_frame_image: IMAGE_URL,
+        last_frame_image: LAST_URL,
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a last frame for I2V-01 without calling MiniMax', async () => {
+    const fake = await startMinimaxFake();
+    try {
+      const provider = createMinimaxProvider({ baseUrl: fake.url, apiKey: MINIMAX_FAKE_KEY });
+
+      const result = await provider.submit({ ...request, durationSeconds: 6, model: 'I2V-01' });
+
+      expect(result).toEqual({
+        ok: false,
+        code: 'unsupported_request',
+        message: 'MiniMax I2V-01 takes no last frame.',
+        retryable: false,
+      });
+      expect(fake.base.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * MiniMax Hailuo (platform.minimax.io): POST /v1/video_generation starts a task (optionally with
- * a callback_url, which MiniMax first verifies by posting a `challenge` to echo), GET
+ * MiniMax Hailuo (platform.minimax.io): POST /v1/video_generation starts a task (the image as
+ * first_frame_image, a last frame as last_frame_image; optionally a callback_url, which MiniMax
+ * first verifies by posting a `challenge` to echo), GET
  * /v1/query/video_generation?task_id= reports Preparing, Queueing, Processing, Success (with a
  * file_id) or Fail, and GET /v1/files/retrieve?file_id= gives the file's download_url. Every
  * answer carries base_resp {status_code, status_msg}; a non-zero code names the error.
@@ -22,11 +23,12 @@ import {
 } from './http.ts';
 import { imageReference } from './image-input.ts';
 import { findModel, unionCapabilities, type CatalogProvider, type ModelCatalog } from './models.ts';
-import type {
-  PollResult,
-  ProviderClientOptions,
-  ProviderFailure,
-  SubmitResult,
+import {
+  failure,
+  type PollResult,
+  type ProviderClientOptions,
+  type ProviderFailure,
+  type SubmitResult,
 } from './provider.ts';
 
 export interface MinimaxOptions extends ProviderClientOptions {
@@ -35,7 +37,8 @@ export interface MinimaxOptions extends ProviderClientOptions {
 }
 
 // LIMITATION: MiniMax takes no aspect ratio (text-to-video is 16:9; image-to-video follows the
-// image), so only 16:9 is declared and other ratios are refused up front.
+// image), so only 16:9 is declared and other ratios are refused up front. First-and-last-frame
+// video is documented for MiniMax-Hailuo-02 only (not at 512P; we send 768P).
 export const MINIMAX_CATALOG: ModelCatalog = {
   defaultModel: 'MiniMax-Hailuo-02',
   models: [
@@ -45,6 +48,7 @@ export const MINIMAX_CATALOG: ModelCatalog = {
       textToVideo: true,
       durations: [6, 10],
       ratios: ['16:9'],
+      lastFrame: true,
     },
     { id: 'T2V-01', imageToVideo: false, textToVideo: true, durations: [6], ratios: ['16:9'] },
     { id: 'I2V-01', imageToVideo: true, textToVideo: false, durations: [6], ratios: ['16:9'] },
@@ -124,6 +128,12 @@ export function createMinimaxProvider(options: MinimaxOptions): CatalogProvider 
     async submit(request): Promise<SubmitResult> {
       const spec = findModel(MINIMAX_CATALOG, request.model);
       if (!spec) return rejected('unsupported model for MiniMax');
+      if (request.lastFrame && !spec.lastFrame) {
+        return failure('unsupported_request', `MiniMax ${spec.id} takes no last frame.`, false);
+      }
+      if (request.lastFrame && !request.image) {
+        throw new TypeError('MiniMax needs the first image along with the last frame');
+      }
       const body: Record<string, unknown> = {
         model: spec.id,
         prompt: request.prompt,
@@ -135,6 +145,11 @@ export function createMinimaxProvider(options: MinimaxOptions): CatalogProvider 
         const image = imageReference(request.image, capabilities, 'MiniMax');
         if (!image.ok) return image;
         body.first_frame_image = image.value;
+        if (request.lastFrame) {
+          const last = imageReference(request.lastFrame, capabilities, 'MiniMax');
+          if (!last.ok) return last;
+          body.last_frame_image = last.value;
+        }
       }
       // LIMITATION: MiniMax takes no idempotency key; a retried submit can start a second task.
       const created = await call(

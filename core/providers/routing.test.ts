@@ -56,6 +56,15 @@ describe('failover target', () => {
     expect(failoverTarget(registry, { ...eight, ratio: '1:1' }, outage)).toBeUndefined();
   });
 
+  it('moves a task with a last frame only to a provider that takes one', () => {
+    // Runway's default model (gen4_turbo) and Veo's take none; MiniMax's (Hailuo-02) does.
+    const ending = { ...task, hasLastFrame: true };
+    expect(failoverTarget(registry, task, outage)).toBe('runway');
+    expect(failoverTarget(registry, ending, outage)).toBeUndefined();
+    const tenSeconds = { ...ending, provider: 'runway', durationSeconds: 10 };
+    expect(failoverTarget(registry, tenSeconds, outage)).toBe('minimax');
+  });
+
   it('only fails over for outages, rate limits and an empty account', () => {
     for (const code of ['rate_limited', 'provider_unreachable', 'provider_out_of_credit']) {
       expect(failoverTarget(registry, task, failure(code, 'x', true))).toBe('runway');

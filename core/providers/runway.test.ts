@@ -1,9 +1,10 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RUNWAY_FAKE_KEY, startRunwayFake } from '../../tests/fakes/providers/runway.ts';
 import { runProviderContract } from '../../tests/providers/contract.ts';
 import { createRunwayProvider } from './runway.ts';
 
 const IMAGE_URL = 'https://media.example.com/inputs/cat.png?X-Amz-Signature=abc';
+const LAST_URL = 'https://media.example.com/inputs/cat-asleep.png?X-Amz-Signature=def';
 
 runProviderContract({
   name: 'runway',
@@ -18,6 +19,7 @@ runProviderContract({
     imageInput: 'url',
     maxImageBytes: 16 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+    lastFrame: true,
   },
   request: {
     taskId: 'task-runway',
@@ -135,4 +137,63 @@ it('cancels with DELETE /v1/tasks/:id', async () => {
   } finally {
     await fake.close();
   }
+});
+
+describe('runway last frame', () => {
+  const request = {
+    taskId: 't',
+    idempotencyKey: 't',
+    prompt: 'the cat falls asleep',
+    image: { contentType: 'image/png' as const, url: IMAGE_URL },
+    lastFrame: { contentType: 'image/webp' as const, url: LAST_URL },
+    durationSeconds: 10,
+    ratio: '9:16' as const,
+  };
+
+  it('sends promptImage as first and last positions to gen3a_turbo', async () => {
+    const fake = await startRunwayFake();
+    try {
+      const provider = createRunwayProvider({ baseUrl: fake.url, apiKey: RUNWAY_FAKE_KEY });
+
+      const result = await provider.submit({ ...request, model: 'gen3a_turbo' });
+
+      expect(result.ok).toBe(true);
+      expect(fake.base.requests.at(-1)).toMatchObject({
+        path: '/v1/image_to_video',
+        json: {
+          model: 'gen3a_turbo',
+          promptImage: [
+            { uri: IMAGE_URL, position: 'first' },
+            { uri: LAST_URL, position: 'last' },
+          ],
+          ratio: '768:1280',
+          duration: 10,
+        },
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.each(['gen4_turbo', 'gen4.5'])(
+    'refuses a last frame for %s without calling Runway',
+    async (model) => {
+      const fake = await startRunwayFake();
+      try {
+        const provider = createRunwayProvider({ baseUrl: fake.url, apiKey: RUNWAY_FAKE_KEY });
+
+        const result = await provider.submit({ ...request, model });
+
+        expect(result).toEqual({
+          ok: false,
+          code: 'unsupported_request',
+          message: `Runway ${model} takes no last frame.`,
+          retryable: false,
+        });
+        expect(fake.base.requests).toHaveLength(0);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
 });

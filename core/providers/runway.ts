@@ -3,6 +3,7 @@
  * task, GET /v1/tasks/:id reports it (PENDING, THROTTLED, RUNNING with progress 0–1, SUCCEEDED
  * with output URLs, FAILED with a failureCode, CANCELLED), DELETE /v1/tasks/:id cancels it.
  * Every request carries the X-Runway-Version header. Runway has no callbacks: it is polled.
+ * A last frame turns promptImage into [{uri, position: 'first'}, {uri, position: 'last'}].
  */
 import { z } from 'zod';
 import {
@@ -36,6 +37,8 @@ export interface RunwayOptions extends ProviderClientOptions {
 
 export const RUNWAY_API_VERSION = '2024-11-06';
 
+// Runway documents position 'last' in promptImage for gen3a_turbo only; gen4_turbo and gen4.5
+// take a first frame alone.
 export const RUNWAY_CATALOG: ModelCatalog = {
   defaultModel: 'gen4_turbo',
   models: [
@@ -52,6 +55,7 @@ export const RUNWAY_CATALOG: ModelCatalog = {
       textToVideo: false,
       durations: [5, 10],
       ratios: ['16:9', '9:16'],
+      lastFrame: true,
     },
     {
       id: 'gen4.5',
@@ -128,6 +132,12 @@ export function createRunwayProvider(options: RunwayOptions): CatalogProvider {
       const spec = findModel(RUNWAY_CATALOG, request.model);
       const ratio = spec ? RATIO_SIZES[spec.id]?.[request.ratio] : undefined;
       if (!spec || !ratio) return rejected(`unsupported model or ratio for Runway`);
+      if (request.lastFrame && !spec.lastFrame) {
+        return failure('unsupported_request', `Runway ${spec.id} takes no last frame.`, false);
+      }
+      if (request.lastFrame && !request.image) {
+        throw new TypeError('Runway needs the first image along with the last frame');
+      }
       const body: Record<string, unknown> = {
         model: spec.id,
         promptText: request.prompt,
@@ -137,7 +147,16 @@ export function createRunwayProvider(options: RunwayOptions): CatalogProvider {
       if (request.image) {
         const image = imageReference(request.image, capabilities, 'Runway');
         if (!image.ok) return image;
-        body.promptImage = image.value;
+        const last = request.lastFrame
+          ? imageReference(request.lastFrame, capabilities, 'Runway')
+          : undefined;
+        if (last && !last.ok) return last;
+        body.promptImage = last
+          ? [
+              { uri: image.value, position: 'first' },
+              { uri: last.value, position: 'last' },
+            ]
+          : image.value;
       }
       // LIMITATION: Runway takes no idempotency key; a submit retried after a lost answer can
       // start a second (paid) task.

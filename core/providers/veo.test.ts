@@ -1,9 +1,10 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GEMINI_FAKE_KEY, startVeoFake } from '../../tests/fakes/providers/veo.ts';
 import { runProviderContract } from '../../tests/providers/contract.ts';
 import { createVeoProvider } from './veo.ts';
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+const LAST = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 4, 5, 6, 7]);
 
 runProviderContract({
   name: 'veo',
@@ -13,11 +14,12 @@ runProviderContract({
   capabilities: {
     imageToVideo: true,
     textToVideo: true,
-    durations: [5, 6, 7, 8],
+    durations: [4, 5, 6, 7, 8],
     ratios: ['16:9', '9:16'],
     imageInput: 'base64',
     maxImageBytes: 14 * 1024 * 1024,
     imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+    lastFrame: true,
   },
   request: {
     taskId: 'task-veo',
@@ -156,5 +158,94 @@ it('refuses a result URI outside the API rather than send it the key', async () 
   expect(await provider.poll('models/m/operations/o')).toMatchObject({
     ok: false,
     code: 'provider_bad_response',
+  });
+});
+
+describe('veo last frame', () => {
+  const request = {
+    taskId: 't',
+    idempotencyKey: 't',
+    prompt: 'the tide goes out',
+    image: { contentType: 'image/jpeg' as const, bytes: IMAGE },
+    lastFrame: { contentType: 'image/png' as const, bytes: LAST },
+    durationSeconds: 6,
+    ratio: '9:16' as const,
+  };
+
+  it.each(['veo-3.1-generate-preview', 'veo-3.1-fast-generate-preview'])(
+    'sends instances[0].lastFrame beside the image to %s',
+    async (model) => {
+      const fake = await startVeoFake();
+      try {
+        const provider = createVeoProvider({ baseUrl: fake.url, apiKey: GEMINI_FAKE_KEY });
+
+        const result = await provider.submit({ ...request, model });
+
+        expect(result.ok).toBe(true);
+        expect(fake.base.requests.at(-1)).toMatchObject({
+          path: `/v1beta/models/${model}:predictLongRunning`,
+          json: {
+            instances: [
+              {
+                prompt: 'the tide goes out',
+                image: {
+                  bytesBase64Encoded: Buffer.from(IMAGE).toString('base64'),
+                  mimeType: 'image/jpeg',
+                },
+                lastFrame: {
+                  bytesBase64Encoded: Buffer.from(LAST).toString('base64'),
+                  mimeType: 'image/png',
+                },
+              },
+            ],
+            parameters: { aspectRatio: '9:16', durationSeconds: 6 },
+          },
+        });
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  it.each(['veo-3.0-fast-generate-001', 'veo-3.0-generate-001', 'veo-2.0-generate-001'])(
+    'refuses a last frame for %s without calling the API',
+    async (model) => {
+      const fake = await startVeoFake();
+      try {
+        const provider = createVeoProvider({ baseUrl: fake.url, apiKey: GEMINI_FAKE_KEY });
+
+        const result = await provider.submit({ ...request, durationSeconds: 8, model });
+
+        expect(result).toEqual({
+          ok: false,
+          code: 'unsupported_request',
+          message: `Veo ${model} takes no last frame.`,
+          retryable: false,
+        });
+        expect(fake.base.requests).toHaveLength(0);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  it('refuses two frames that together break the request cap, before any request', async () => {
+    const fake = await startVeoFake();
+    try {
+      const provider = createVeoProvider({ baseUrl: fake.url, apiKey: GEMINI_FAKE_KEY });
+      const eightMegabytes = new Uint8Array(8 * 1024 * 1024);
+
+      const result = await provider.submit({
+        ...request,
+        model: 'veo-3.1-generate-preview',
+        image: { contentType: 'image/jpeg', bytes: eightMegabytes },
+        lastFrame: { contentType: 'image/png', bytes: eightMegabytes },
+      });
+
+      expect(result).toMatchObject({ ok: false, code: 'unsupported_image', retryable: false });
+      expect(fake.base.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -3,6 +3,8 @@
  * /v1beta/models/<model>:predictLongRunning starts an operation, GET /v1beta/<operation name>
  * reports it (done, response.generateVideoResponse.generatedSamples[].video.uri, or error), and
  * the video is downloaded from that URI with the API key. Veo has no callbacks: it is polled.
+ * The first image is instances[0].image and a last frame instances[0].lastFrame, both
+ * {bytesBase64Encoded, mimeType}; only Veo 3.1 takes a last frame.
  */
 import { z } from 'zod';
 import {
@@ -26,6 +28,7 @@ import {
   type PollResult,
   type ProviderClientOptions,
   type ProviderFailure,
+  type SubmitRequest,
   type SubmitResult,
 } from './provider.ts';
 
@@ -58,6 +61,22 @@ export const VEO_CATALOG: ModelCatalog = {
       durations: [5, 6, 7, 8],
       ratios: ['16:9', '9:16'],
     },
+    {
+      id: 'veo-3.1-generate-preview',
+      imageToVideo: true,
+      textToVideo: true,
+      durations: [4, 6, 8],
+      ratios: ['16:9', '9:16'],
+      lastFrame: true,
+    },
+    {
+      id: 'veo-3.1-fast-generate-preview',
+      imageToVideo: true,
+      textToVideo: true,
+      durations: [4, 6, 8],
+      ratios: ['16:9', '9:16'],
+      lastFrame: true,
+    },
   ],
 };
 
@@ -83,6 +102,11 @@ const operationSchema = z.object({
     .optional(),
 });
 const errorBodySchema = z.object({ error: rpcStatusSchema });
+
+/** Both frames travel in one request, which the 20 MB cap holds as a whole. */
+function framesBytes(request: SubmitRequest): number {
+  return (request.image?.bytes?.byteLength ?? 0) + (request.lastFrame?.bytes?.byteLength ?? 0);
+}
 
 /** google.rpc status names (HTTP bodies and failed operations) onto ours. */
 function rpcFailure(status: string | undefined, message: string | undefined): ProviderFailure {
@@ -134,11 +158,32 @@ export function createVeoProvider(options: VeoOptions): CatalogProvider {
     async submit(request): Promise<SubmitResult> {
       const spec = findModel(VEO_CATALOG, request.model);
       if (!spec) return rejected('unsupported model for Veo');
+      if (request.lastFrame && !spec.lastFrame) {
+        return failure('unsupported_request', `Veo ${spec.id} takes no last frame.`, false);
+      }
+      if (request.lastFrame && !request.image) {
+        throw new TypeError('Veo needs the first image along with the last frame');
+      }
       const instance: Record<string, unknown> = { prompt: request.prompt };
       if (request.image) {
         const image = imageReference(request.image, capabilities, 'Veo');
         if (!image.ok) return image;
         instance.image = { bytesBase64Encoded: image.value, mimeType: request.image.contentType };
+      }
+      if (request.lastFrame) {
+        const last = imageReference(request.lastFrame, capabilities, 'Veo');
+        if (!last.ok) return last;
+        instance.lastFrame = {
+          bytesBase64Encoded: last.value,
+          mimeType: request.lastFrame.contentType,
+        };
+        if (framesBytes(request) > capabilities.maxImageBytes) {
+          return failure(
+            'unsupported_image',
+            'The first and last frames together are larger than Veo accepts (14 MB).',
+            false,
+          );
+        }
       }
       const body = {
         instances: [instance],

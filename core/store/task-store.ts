@@ -75,6 +75,35 @@ const createResultSchema = z.union([
 ]);
 export type CreateTaskResult = z.infer<typeof createResultSchema>;
 
+const albumItemSchema = z
+  .object({
+    message_id: z.number().int(),
+    file_id: z.string(),
+    prompt: z.string(),
+    addressed: z.boolean(),
+  })
+  .transform((row) => ({
+    messageId: row.message_id,
+    fileId: row.file_id,
+    prompt: row.prompt,
+    addressed: row.addressed,
+  }));
+/** One photo of a Telegram album, as recorded by the webhook. */
+export type AlbumItem = z.output<typeof albumItemSchema>;
+
+const albumClaimSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('claimed'), items: z.array(albumItemSchema) }),
+  z.object({ state: z.literal('wait'), wait_ms: z.number().int() }),
+  z.object({ state: z.literal('taken') }),
+]);
+export type AlbumClaim = z.output<typeof albumClaimSchema>;
+
+/** Identifies one Telegram album. */
+export interface AlbumRef {
+  chatId: number;
+  mediaGroupId: string;
+}
+
 const apiKeySchema = z.object({ id: z.string(), user_id: z.string(), name: z.string() });
 export type ApiKeyRecord = z.infer<typeof apiKeySchema>;
 
@@ -343,6 +372,40 @@ export class TaskStore {
 
   recordUpdate(platform: string, updateId: string): Promise<boolean> {
     return this.call('record_update', { p_platform: platform, p_update_id: updateId }, z.boolean());
+  }
+
+  /** Records an album item; false when the album was claimed before it arrived. */
+  addAlbumItem(album: AlbumRef, item: AlbumItem): Promise<boolean> {
+    return this.call(
+      'telegram_album_add',
+      {
+        p_chat_id: album.chatId,
+        p_media_group_id: album.mediaGroupId,
+        p_message_id: item.messageId,
+        p_file_id: item.fileId,
+        p_prompt: item.prompt,
+        p_addressed: item.addressed,
+      },
+      z.boolean(),
+    );
+  }
+
+  /** Claims the album once no item has arrived for `quietMs`. */
+  claimAlbum(album: AlbumRef, quietMs: number): Promise<AlbumClaim> {
+    return this.call(
+      'telegram_album_claim',
+      { p_chat_id: album.chatId, p_media_group_id: album.mediaGroupId, p_quiet_ms: quietMs },
+      albumClaimSchema,
+    );
+  }
+
+  /** A recorded album's items in the order they were sent ([] when unknown or expired). */
+  albumItems(album: AlbumRef): Promise<AlbumItem[]> {
+    return this.call(
+      'telegram_album_items_json',
+      { p_chat_id: album.chatId, p_media_group_id: album.mediaGroupId },
+      z.array(albumItemSchema),
+    );
   }
 
   /** Merges `patch` into the user's settings (null removes a key); sets the locale if given. */

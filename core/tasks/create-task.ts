@@ -195,7 +195,9 @@ export async function createTask(
 async function recordCostEstimate(deps: TaskServiceDeps, task: Task, model: string | undefined) {
   const overrides = parseCostOverrides(deps.config.PROVIDER_COSTS);
   const table = costTable(typeof overrides === 'string' ? {} : overrides);
-  const cost = estimateCostUsd(table, task.provider, model, task.params.duration);
+  const cost = estimateCostUsd(table, task.provider, model, task.params.duration, {
+    lastFrame: task.params.lastFrame !== undefined,
+  });
   if (cost === null) return;
   try {
     await deps.store.recordCostEstimate(task.id, cost);

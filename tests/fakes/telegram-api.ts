@@ -8,6 +8,11 @@
  *                                    "parameters":{"retry_after":S}} with HTTP status N
  *   GET /file/bot<token>/<path>     downloads a file registered through the control API
  *
+ * A bot switched to local mode acts like a Bot API server run with --local: getFile answers
+ * the absolute path `<LOCAL_DIR>/<token>/<path>` and /file/ downloads are refused; the files
+ * are served instead under /local-files/file/bot<token>/<path>, as a web server published
+ * over the server's --dir would.
+ *
  * Faults (429 with retry_after, 5xx...) are answered instead of a method, optionally only for
  * one chat. Methods: getMe, sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage,
  * sendChatAction, sendVideo (multipart upload, 50 MB limit, or a file_id/URL string),
@@ -20,6 +25,7 @@
  *   POST /__control/bot<token>/faults             body: FakeFault[]
  *   GET  /__control/bot<token>/state              FakeState
  *   GET  /__control/bot<token>/uploads/<n>        the bytes of the n-th uploaded file
+ *   POST /__control/bot<token>/local-mode         switches the bot to local mode
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +41,8 @@ import type {
 const TOKEN = /^(\d+):[\w-]{20,}$/;
 const UPLOAD_LIMIT = 50 * 1024 * 1024;
 const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+/** The --dir of the emulated local Bot API server. */
+export const LOCAL_DIR = '/var/lib/telegram-bot-api';
 const CHAT_ACTIONS = ['typing', 'upload_photo', 'upload_video', 'record_video', 'upload_document'];
 
 interface BotState {
@@ -46,6 +54,7 @@ interface BotState {
   nextMessageId: number;
   webhook: Record<string, unknown> | null;
   commands: Record<string, unknown>;
+  localMode: boolean;
 }
 
 type Params = Record<string, unknown>;
@@ -75,6 +84,7 @@ export async function startFakeTelegram(
         nextMessageId: 1000,
         webhook: null,
         commands: {},
+        localMode: false,
       };
       bots.set(token, state);
     }
@@ -109,11 +119,15 @@ async function route(
   const control = /^\/__control\/bot([^/]+)\/(.+)$/.exec(url.pathname);
   if (control?.[1] && control[2]) return handleControl(req, res, bot(control[1]), control[2], url);
 
-  const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-  if (file?.[1] && file[2] && req.method === 'GET') {
-    const path = decodeURIComponent(file[2]);
-    const stored = [...bot(file[1]).files.values()].find((f) => f.file_path === path);
-    if (!stored) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+  const file = /^(\/local-files)?\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+  if (file?.[2] && file[3] && req.method === 'GET') {
+    const state = bot(file[2]);
+    const path = decodeURIComponent(file[3]);
+    const served = state.localMode === (file[1] !== undefined);
+    const stored = [...state.files.values()].find((f) => f.file_path === path);
+    if (!stored || !served) {
+      return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    }
     res.writeHead(200, { 'content-length': stored.bytes.byteLength });
     res.end(stored.bytes);
     return;
@@ -327,7 +341,7 @@ function handleMethod(
         file_id: file.file_id,
         file_unique_id: file.file_unique_id,
         file_size: file.file_size,
-        file_path: file.file_path,
+        file_path: state.localMode ? `${LOCAL_DIR}/${token}/${file.file_path}` : file.file_path,
       });
     }
     case 'setWebhook':
@@ -411,6 +425,10 @@ async function handleControl(
     state.files.set(id, stored);
     const { bytes: _bytes, ...file } = stored;
     return send(res, 200, file);
+  }
+  if (action === 'local-mode' && req.method === 'POST') {
+    state.localMode = true;
+    return send(res, 200, { ok: true });
   }
   if (action === 'faults' && req.method === 'POST') {
     const faults = JSON.parse(body.toString() || '[]') as FakeFault[];

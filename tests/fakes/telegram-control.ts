@@ -70,6 +70,10 @@ export function fakeTelegramControl(apiRoot: string, token: string) {
     async fail(...faults: FakeFault[]): Promise<void> {
       await json(await fetch(`${base}/faults`, { method: 'POST', body: JSON.stringify(faults) }));
     },
+    /** Acts like a Bot API server run with --local from now on (absolute file paths). */
+    async localMode(): Promise<void> {
+      await json(await fetch(`${base}/local-mode`, { method: 'POST' }));
+    },
     state(): Promise<FakeState> {
       return fetch(`${base}/state`).then((r) => json<FakeState>(r));
     },

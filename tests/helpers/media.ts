@@ -111,7 +111,10 @@ export async function makeSolidImage(
 }
 
 /** The average colour [r, g, b] (0..255) of the frame shown at `seconds` into the video. */
-export async function frameColor(video: Uint8Array, seconds: number): Promise<number[]> {
+export async function frameColor(
+  video: Uint8Array,
+  seconds: number,
+): Promise<[number, number, number]> {
   const dir = await mkdtemp(join(tmpdir(), 'reelbot-frame-'));
   const file = join(dir, 'video.mp4');
   try {

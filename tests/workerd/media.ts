@@ -28,11 +28,14 @@ export async function solidImage(format: 'png' | 'jpeg' | 'webp', color: string)
 }
 
 /** The average [r, g, b] of the frame shown `seconds` into the video. */
-export async function frameColor(video: Uint8Array, seconds: number): Promise<number[]> {
+export async function frameColor(
+  video: Uint8Array,
+  seconds: number,
+): Promise<[number, number, number]> {
   const response = await fetch(`${env.PROBE_URL}/frame-color?at=${seconds}`, {
     method: 'POST',
     body: video,
   });
   if (!response.ok) throw new Error(`no frame at ${seconds}s: ${await response.text()}`);
-  return (await response.json()) as number[];
+  return (await response.json()) as [number, number, number];
 }

@@ -6,7 +6,7 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSql } from '../helpers/database.ts';
 import type { FakeMessage, RecordedCall } from '../fakes/telegram-control.ts';
-import { image, probe } from './media.ts';
+import { frameColor, image, probe, solidImage } from './media.ts';
 import {
   callbackUpdate,
   person,
@@ -14,6 +14,7 @@ import {
   postUpdate,
   runQueue,
   suiteBot,
+  uniqueId,
   type Person,
   type TestBot,
 } from './telegram-harness.ts';
@@ -161,5 +162,49 @@ describe('a photo through the local pipeline', () => {
       (c) => c.method === 'answerCallbackQuery',
     );
     expect(answered.length).toBeGreaterThan(0);
+  });
+
+  it('makes a video from an album that starts on its first photo and ends on its last', async () => {
+    const from = person();
+    const mediaGroupId = String(uniqueId());
+    const firstId = uniqueId() % 100000;
+    const photos = [
+      { colour: 'red', caption: 'dusk falls' },
+      { colour: 'lime' },
+      { colour: 'blue' },
+    ];
+    const updates = await Promise.all(
+      photos.map(async (photo, index) => {
+        const file = await bot.fake.addFile(await solidImage('jpeg', photo.colour));
+        const update = photoUpdate({
+          from,
+          fileId: file.file_id,
+          messageId: firstId + index,
+          ...(photo.caption ? { caption: photo.caption } : {}),
+        });
+        return { ...update, message: { ...update.message, media_group_id: mediaGroupId } };
+      }),
+    );
+    await Promise.all(updates.reverse().map((update) => postUpdate(bot, update)));
+    const [task, ...others] = await tasksOf(from);
+    if (!task) throw new Error('no task was created');
+    expect(others).toEqual([]);
+
+    await runUntil(task.id, async (t) => t.delivered_at !== null);
+    const { messages, calls } = await chat(from.id);
+    expect(messages.find((m) => m.kind === 'video')).toMatchObject({
+      caption: 'dusk falls',
+      replyToMessageId: firstId,
+    });
+    const upload = calls.find((c) => c.method === 'sendVideo' && c.status === 200);
+    const video = await bot.fake.upload(upload?.files.video?.upload ?? -1);
+    const [r0, , b0] = await frameColor(video, 0);
+    const [r1, , b1] = await frameColor(video, 4.9);
+    expect({ r0, b0, r1, b1 }).toEqual({
+      r0: expect.toSatisfy((v: number) => v > 200) as unknown,
+      b0: expect.toSatisfy((v: number) => v < 60) as unknown,
+      r1: expect.toSatisfy((v: number) => v < 60) as unknown,
+      b1: expect.toSatisfy((v: number) => v > 200) as unknown,
+    });
   });
 });

@@ -180,6 +180,28 @@ describe('other inputs', () => {
     expect(task?.input_key).not.toBeNull();
   });
 
+  it('downloads from a local Bot API server in --local mode through TELEGRAM_FILE_ROOT', async () => {
+    const plain = newBot();
+    const apiRoot = plain.settings.TELEGRAM_API_ROOT ?? '';
+    const bot = newBot({ TELEGRAM_FILE_ROOT: `${apiRoot}/local-files` });
+    await bot.fake.localMode();
+    const from = person();
+    await sendPhoto(bot, from, 'from a local server');
+    const [task] = await tasksOf(from);
+    const stored = await env.MEDIA.get(task?.input_key ?? '');
+    expect(new Uint8Array((await stored?.arrayBuffer()) ?? new ArrayBuffer(0))).toEqual(jpeg);
+
+    // Without the file root, the disk path cannot be fetched: the user is told, nothing is made.
+    const unpublished = newBot();
+    await unpublished.fake.localMode();
+    const other = person();
+    await sendPhoto(unpublished, other, 'from a local server');
+    expect(await tasksOf(other)).toEqual([]);
+    expect(await chatTexts(unpublished, other.id)).toEqual([
+      expect.stringMatching(/could not download the image/),
+    ]);
+  });
+
   it('takes an image sent as a file (PNG document)', async () => {
     const bot = newBot();
     const from = person();

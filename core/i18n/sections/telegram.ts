@@ -11,12 +11,18 @@ export const telegram = {
       'How to use me:\n' +
       '• a photo (or an image file: JPEG, PNG, WebP) with a caption: image to video\n' +
       '• a photo, then a reply to it with the prompt\n' +
+      '• an album: the video starts on its first photo and ends on its last\n' +
       '• a text alone: text to video\n\n' +
       '/status your recent videos\n/quota what you have left\n/cancel stop the running video\n' +
       '/settings default duration, aspect ratio and provider\n/lang language\n\n' +
       'In groups, mention me or reply to me.',
     'tg.received': 'Got it. Preparing…',
     'tg.need_prompt': 'Nice image! Now reply to it with a sentence describing the motion.',
+    'tg.need_prompt_album':
+      'Nice album! The video will start on its first photo and end on its last. Now reply ' +
+      'with a sentence describing the motion.',
+    'tg.first_photo_only':
+      '{provider} takes one image, so the video starts from the first photo of the album.',
     'tg.new_prompt_ask': 'Send me the new prompt for this image.',
     'tg.unsupported':
       'I can only use photos, images (JPEG, PNG or WebP files up to {limit} MB) and text. ' +
@@ -60,12 +66,16 @@ export const telegram = {
       '使用方法：\n' +
       '• 照片（或 JPEG、PNG、WebP 图片文件）加说明文字：图片生成视频\n' +
       '• 先发照片，再回复这张照片写下提示词\n' +
+      '• 相册：视频从第一张照片开始，到最后一张照片结束\n' +
       '• 只发文字：文字生成视频\n\n' +
       '/status 最近的视频\n/quota 剩余额度\n/cancel 停止正在生成的视频\n' +
       '/settings 默认时长、画面比例和服务商\n/lang 语言\n\n' +
       '在群组中，请 @ 我或回复我的消息。',
     'tg.received': '收到，正在准备…',
     'tg.need_prompt': '图片收到！请回复这张图片，用一句话描述想要的动态效果。',
+    'tg.need_prompt_album':
+      '相册收到！视频将从第一张照片开始，到最后一张照片结束。请回复一句话描述想要的动态效果。',
+    'tg.first_photo_only': '{provider} 只接受一张图片，视频将从相册的第一张照片开始。',
     'tg.new_prompt_ask': '请发送这张图片的新提示词。',
     'tg.unsupported':
       '我只能处理照片、图片（JPEG、PNG 或 WebP 文件，最大 {limit} MB）和文字。' +

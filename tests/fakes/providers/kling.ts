@@ -1,7 +1,8 @@
 // Kling's API as documented: a JWT (HS256, iss = access key, exp, nbf) on every request,
 // checked here with node:crypto independently of the client; image2video / text2video create
-// a task ({code, message, request_id, data}); GET /v1/videos/<kind>/<id> walks submitted →
-// processing → succeed | failed; the finished task is POSTed to callback_url as Kling does.
+// a task ({code, message, request_id, data}); image_tail (the end frame) only where the
+// capability map allows it; GET /v1/videos/<kind>/<id> walks submitted → processing → succeed |
+// failed; the finished task is POSTed to callback_url as Kling does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   startFakeBase,
@@ -38,6 +39,22 @@ export function verifyKlingJwt(authorization: string | undefined, nowSeconds: nu
     return { ok: false as const, reason: 'expired' };
   }
   return { ok: true as const, claims };
+}
+
+// Start/end frames per Kling's capability map, for the models the client serves: pro mode of
+// kling-v1-6 and kling-v2-1 only (kling-v2-master has none).
+const TAIL_MODELS = new Set(['kling-v1-6', 'kling-v2-1']);
+
+/** Why Kling would refuse this image_tail, or undefined when it may be used. */
+function imageTailProblem(body: Record<string, unknown>): string | undefined {
+  if (body.image_tail === undefined) return undefined;
+  if (typeof body.image_tail !== 'string' || body.image_tail === '') {
+    return 'image_tail must be an image URL or Base64';
+  }
+  if (!TAIL_MODELS.has(String(body.model_name)) || body.mode !== 'pro') {
+    return `image_tail is not supported by ${String(body.model_name)} in ${String(body.mode)} mode`;
+  }
+  return undefined;
 }
 
 const envelope = (data: unknown) => ({ code: 0, message: 'SUCCEED', request_id: 'req-1', data });
@@ -81,6 +98,8 @@ export async function startKlingFake(): Promise<KlingFake> {
     if (kind === 'image2video' && typeof body.image !== 'string') {
       return { status: 400, json: { code: 1201, message: 'image is required' } };
     }
+    const tailProblem = kind === 'image2video' ? imageTailProblem(body) : undefined;
+    if (tailProblem) return { status: 400, json: { code: 1201, message: tailProblem } };
     const callback = typeof body.callback_url === 'string' ? body.callback_url : undefined;
     last = base.createJob(String(body.prompt ?? ''), body, callback);
     last.extra.kind = kind;

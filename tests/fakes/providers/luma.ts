@@ -1,6 +1,7 @@
 // Luma Dream Machine as documented: POST /dream-machine/v1/generations (keyframes.frame0 for
-// an image), GET .../generations/:id walks queued → dreaming → completed | failed, and the
-// generation is POSTed to callback_url on a state change, unsigned.
+// the first image, keyframes.frame1 for the last, each {type: 'image', url} or
+// {type: 'generation', id}), GET .../generations/:id walks queued → dreaming → completed |
+// failed, and the generation is POSTed to callback_url on a state change, unsigned.
 import {
   startFakeBase,
   type FakeJob,
@@ -10,6 +11,25 @@ import {
 } from './base.ts';
 
 export const LUMA_FAKE_KEY = 'luma-test-key-secret';
+
+const isKeyframe = (frame: unknown): boolean => {
+  const { type, url, id } = (frame ?? {}) as Record<string, unknown>;
+  if (type === 'image') return typeof url === 'string' && /^https?:\/\//.test(url);
+  return type === 'generation' && typeof id === 'string';
+};
+
+/** Why Luma would refuse these keyframes, or undefined when they are well formed. */
+function keyframesProblem(keyframes: unknown): string | undefined {
+  if (keyframes === undefined) return undefined;
+  if (typeof keyframes !== 'object' || keyframes === null) return 'keyframes must be an object';
+  const frames = Object.entries(keyframes);
+  if (frames.length === 0) return 'keyframes needs frame0 or frame1';
+  for (const [name, frame] of frames) {
+    if (name !== 'frame0' && name !== 'frame1') return `Unknown keyframe ${name}`;
+    if (!isKeyframe(frame)) return `Invalid ${name}`;
+  }
+  return undefined;
+}
 
 /** Starts a fake Luma API. */
 export async function startLumaFake(): Promise<ProviderFake> {
@@ -42,6 +62,8 @@ export async function startLumaFake(): Promise<ProviderFake> {
     if (!/^\d+s$/.test(String(body.duration)) || typeof body.aspect_ratio !== 'string') {
       return { status: 400, json: { detail: 'Invalid duration or aspect_ratio' } };
     }
+    const problem = keyframesProblem(body.keyframes);
+    if (problem) return { status: 400, json: { detail: problem } };
     const callback = typeof body.callback_url === 'string' ? body.callback_url : undefined;
     last = base.createJob(String(body.prompt ?? ''), body, callback);
     return { status: 201, json: generation(last, 'queued') };

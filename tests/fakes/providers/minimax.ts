@@ -1,7 +1,9 @@
-// MiniMax's video API as documented: POST /v1/video_generation (a callback_url is first checked
-// by POSTing {"challenge"} to it, which must be echoed), GET /v1/query/video_generation?task_id=
-// walks Preparing → Queueing → Processing → Success (file_id) | Fail, GET /v1/files/retrieve
-// gives the download_url. Errors ride in base_resp.status_code, with HTTP 200.
+// MiniMax's video API as documented: POST /v1/video_generation (first_frame_image, and
+// last_frame_image with it for MiniMax-Hailuo-02 only, not at 512P; a callback_url is first
+// checked by POSTing {"challenge"} to it, which must be echoed), GET
+// /v1/query/video_generation?task_id= walks Preparing → Queueing → Processing → Success
+// (file_id) | Fail, GET /v1/files/retrieve gives the download_url. Errors ride in
+// base_resp.status_code, with HTTP 200.
 import { randomUUID } from 'node:crypto';
 import {
   postCallback,
@@ -15,6 +17,29 @@ import {
 export const MINIMAX_FAKE_KEY = 'minimax-test-key-secret';
 
 const ok = { status_code: 0, status_msg: 'success' };
+const LAST_FRAME_MODELS = new Set(['MiniMax-Hailuo-02']);
+
+const invalidParams = (message: string): Reply => ({
+  status: 200,
+  json: { task_id: '', base_resp: { status_code: 2013, status_msg: `invalid params, ${message}` } },
+});
+
+const isImage = (value: unknown): boolean =>
+  typeof value === 'string' && /^(https?:\/\/|data:image\/)/.test(value);
+
+/** Why MiniMax would refuse these frames, or undefined when they are well formed. */
+function framesProblem(body: Record<string, unknown>): string | undefined {
+  if (body.first_frame_image !== undefined && !isImage(body.first_frame_image)) {
+    return 'first_frame_image';
+  }
+  if (body.last_frame_image === undefined) return undefined;
+  if (!LAST_FRAME_MODELS.has(String(body.model)))
+    return `last_frame_image with ${String(body.model)}`;
+  if (!isImage(body.last_frame_image)) return 'last_frame_image';
+  if (body.first_frame_image === undefined) return 'last_frame_image without first_frame_image';
+  if (body.resolution === '512P') return 'last_frame_image at 512P';
+  return undefined;
+}
 
 /** Starts a fake MiniMax API. */
 export async function startMinimaxFake(): Promise<ProviderFake> {
@@ -55,6 +80,8 @@ export async function startMinimaxFake(): Promise<ProviderFake> {
         json: { task_id: '', base_resp: { status_code: 2013, status_msg: 'invalid params' } },
       };
     }
+    const problem = framesProblem(body);
+    if (problem) return invalidParams(problem);
     const callback = typeof body.callback_url === 'string' ? body.callback_url : undefined;
     const job = base.createJob(body.prompt, body, callback);
     last = job;

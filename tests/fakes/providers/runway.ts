@@ -1,7 +1,7 @@
 // Runway's API as documented (docs.dev.runwayml.com): image_to_video / text_to_video create a
-// task, /v1/tasks/:id walks PENDING → THROTTLED → RUNNING (progress 0–1) → SUCCEEDED |
-// FAILED,
-// DELETE cancels. Requests without the API key or X-Runway-Version are refused.
+// task (promptImage a URL, or [{uri, position: 'first' | 'last'}] with 'last' for gen3a_turbo
+// only), /v1/tasks/:id walks PENDING → THROTTLED → RUNNING (progress 0–1) → SUCCEEDED |
+// FAILED, DELETE cancels. Requests without the API key or X-Runway-Version are refused.
 import {
   startFakeBase,
   type FakeJob,
@@ -13,6 +13,28 @@ import {
 export const RUNWAY_FAKE_KEY = 'key_runway_test_secret';
 
 const SIZES = new Set(['1280:720', '720:1280', '960:960', '1280:768', '768:1280']);
+const LAST_POSITION_MODELS = new Set(['gen3a_turbo']);
+
+/** Why Runway would refuse this promptImage, or undefined when it is well formed. */
+function promptImageProblem(model: string, promptImage: unknown): string | undefined {
+  if (typeof promptImage === 'string') return undefined;
+  if (!Array.isArray(promptImage) || promptImage.length === 0) {
+    return 'promptImage is required.';
+  }
+  const positions: unknown[] = [];
+  for (const item of promptImage as unknown[]) {
+    const { uri, position } = (item ?? {}) as Record<string, unknown>;
+    if (typeof uri !== 'string' || (position !== 'first' && position !== 'last')) {
+      return 'Each promptImage needs a uri and a position of first or last.';
+    }
+    positions.push(position);
+  }
+  if (new Set(positions).size !== positions.length) return 'promptImage positions must differ.';
+  if (positions.includes('last') && !LAST_POSITION_MODELS.has(model)) {
+    return `Position last is not supported for ${model}.`;
+  }
+  return undefined;
+}
 
 function taskBody(job: FakeJob, status: string, extra: Record<string, unknown> = {}) {
   return { id: job.id, status, createdAt: new Date().toISOString(), ...extra };
@@ -30,9 +52,9 @@ export async function startRunwayFake(): Promise<ProviderFake> {
     if (typeof body.model !== 'string' || !SIZES.has(String(body.ratio))) {
       return { status: 400, json: { error: 'Invalid model or ratio.' } };
     }
-    if (kind === 'image' && typeof body.promptImage !== 'string') {
-      return { status: 400, json: { error: 'promptImage is required.' } };
-    }
+    const imageProblem =
+      kind === 'image' ? promptImageProblem(body.model, body.promptImage) : undefined;
+    if (imageProblem) return { status: 400, json: { error: imageProblem } };
     last = base.createJob(String(body.promptText ?? ''), body);
     return { status: 200, json: { id: last.id } };
   };

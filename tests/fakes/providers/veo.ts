@@ -1,7 +1,8 @@
 // Veo through the Gemini API as documented: POST /v1beta/models/<model>:predictLongRunning
-// answers an operation name; GET /v1beta/<name> answers {done: false} until done, then the
-// response (generateVideoResponse.generatedSamples[].video.uri) or an error; the video URI
-// answers only with the API key (x-goog-api-key), by a redirect to a signed file URL.
+// (instances[0].image and, on Veo 3.1 only, instances[0].lastFrame as {bytesBase64Encoded,
+// mimeType}) answers an operation name; GET /v1beta/<name> answers {done: false} until done,
+// then the response (generateVideoResponse.generatedSamples[].video.uri) or an error; the video
+// URI answers only with the API key (x-goog-api-key), by a redirect to a signed file URL.
 import {
   startFakeBase,
   type FakeJob,
@@ -24,6 +25,37 @@ const STATUS_NAMES: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
+const LAST_FRAME_MODELS = new Set(['veo-3.1-generate-preview', 'veo-3.1-fast-generate-preview']);
+
+const invalidArgument = (message: string): Reply => ({
+  status: 400,
+  json: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } },
+});
+
+const isImage = (value: unknown): boolean => {
+  const { bytesBase64Encoded, mimeType } = (value ?? {}) as Record<string, unknown>;
+  return (
+    typeof bytesBase64Encoded === 'string' &&
+    /^[A-Za-z0-9+/]+={0,2}$/.test(bytesBase64Encoded) &&
+    typeof mimeType === 'string' &&
+    mimeType.startsWith('image/')
+  );
+};
+
+/** Why Gemini would refuse this instance's frames, or undefined when they are well formed. */
+function framesProblem(model: string, instance: Record<string, unknown>): string | undefined {
+  if (instance.image !== undefined && !isImage(instance.image)) {
+    return 'instances[0].image needs bytesBase64Encoded and mimeType';
+  }
+  if (instance.lastFrame === undefined) return undefined;
+  if (!LAST_FRAME_MODELS.has(model)) return `lastFrame isn't supported by ${model}`;
+  if (!isImage(instance.lastFrame)) {
+    return 'instances[0].lastFrame needs bytesBase64Encoded and mimeType';
+  }
+  if (instance.image === undefined) return 'lastFrame must be used together with image';
+  return undefined;
+}
+
 /** Starts a fake Gemini API for Veo. */
 export async function startVeoFake(): Promise<ProviderFake> {
   let last: FakeJob | undefined;
@@ -33,20 +65,12 @@ export async function startVeoFake(): Promise<ProviderFake> {
     base.stats.submissions += 1;
     const fault = await base.faultReply(base.takeFault('submits'));
     if (fault) return fault;
-    const body = (request.json ?? {}) as { instances?: { prompt?: string }[] };
-    const prompt = body.instances?.[0]?.prompt;
-    if (typeof prompt !== 'string') {
-      return {
-        status: 400,
-        json: {
-          error: {
-            code: 400,
-            message: 'instances[0].prompt is required',
-            status: 'INVALID_ARGUMENT',
-          },
-        },
-      };
-    }
+    const body = (request.json ?? {}) as { instances?: Record<string, unknown>[] };
+    const instance = body.instances?.[0] ?? {};
+    const prompt = instance.prompt;
+    if (typeof prompt !== 'string') return invalidArgument('instances[0].prompt is required');
+    const problem = framesProblem(model, instance);
+    if (problem) return invalidArgument(problem);
     last = base.createJob(prompt, body as Record<string, unknown>);
     last.extra.name = `models/${model}/operations/${last.id}`;
     return { status: 200, json: { name: last.extra.name } };
