@@ -97,6 +97,34 @@ describe('new job', () => {
     expect(part.headers.get('content-range')).toBe(`bytes 0-9/${image.byteLength}`);
   });
 
+  it('takes a last frame for a provider that has them, and serves it on the job page', async () => {
+    const form = new FormData();
+    const first = await makeImage('png', 320, 240);
+    const last = await makeImage('jpeg', 320, 240);
+    form.set('image', new File([first], 'first.png', { type: 'image/png' }));
+    form.set('last_frame', new File([last], 'last.jpg', { type: 'image/jpeg' }));
+    form.set('prompt', 'from one to the other');
+    form.set('provider', 'local');
+    form.set('duration', '2');
+
+    const result = (await call(harness, fn(newJob.action), '/new', {
+      cookie,
+      body: form,
+    })) as Response;
+    expect(result.status).toBe(302);
+    const id = /^\/jobs\/([0-9a-f-]{36})/.exec(result.headers.get('location') ?? '')?.[1] ?? '';
+    created.push(id);
+    await sql`update video_tasks set next_run_at = null where id = ${id}`;
+
+    const file = (await call(harness, fn(media.loader), `/media/${id}/last`, {
+      cookie,
+      params: { id, kind: 'last' },
+    })) as Response;
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/jpeg');
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(last);
+  });
+
   it('says why a job was refused and creates nothing', async () => {
     const form = new FormData();
     form.set('image', new File([new TextEncoder().encode('not an image')], 'x.png'));

@@ -302,5 +302,35 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.recordUpdate('telegram', update)).toBe(true);
       expect(await store.recordUpdate('telegram', update)).toBe(false);
     });
+
+    it('collects an album, makes callers wait out its quiet period, and lets one claim it', async () => {
+      const album = { chatId: 1_000_000 + Math.floor(Math.random() * 1e9), mediaGroupId: 'g1' };
+      const item = (messageId: number, prompt = '') => ({
+        messageId,
+        fileId: `file-${messageId}`,
+        prompt,
+        addressed: true,
+      });
+      // Recorded out of order; listed in the order the photos were sent.
+      expect(await store.addAlbumItem(album, item(12))).toBe(true);
+      expect(await store.addAlbumItem(album, item(11, 'a caption'))).toBe(true);
+      expect(await store.albumItems(album)).toEqual([item(11, 'a caption'), item(12)]);
+
+      const early = await store.claimAlbum(album, 60_000);
+      expect(early.state).toBe('wait');
+      if (early.state === 'wait') expect(early.wait_ms).toBeGreaterThan(50_000);
+
+      const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimAlbum(album, 0)));
+      const won = claims.filter((claim) => claim.state === 'claimed');
+      expect(won).toEqual([{ state: 'claimed', items: [item(11, 'a caption'), item(12)] }]);
+      expect(claims.filter((claim) => claim.state === 'taken')).toHaveLength(3);
+
+      // A photo arriving after the claim is not part of the album.
+      expect(await store.addAlbumItem(album, item(13))).toBe(false);
+      expect(await store.albumItems(album)).toHaveLength(2);
+      expect(await store.claimAlbum({ ...album, mediaGroupId: 'unknown' }, 0)).toEqual({
+        state: 'taken',
+      });
+    });
   });
 }

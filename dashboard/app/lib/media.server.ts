@@ -1,5 +1,5 @@
 /**
- * A task's input image or output video, read from R2 for a signed-in admin. Range requests are
+ * A task's input image, last frame or output video, read from R2 for a signed-in admin. Range requests are
  * answered so the video player can seek.
  */
 import { createR2Store } from '../../../core/storage/r2-store.ts';
@@ -7,14 +7,22 @@ import type { DashboardRuntime } from './runtime.server.ts';
 
 const RANGE = /^bytes=(\d*)-(\d*)$/;
 
+export const MEDIA_KINDS = ['input', 'last', 'output'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
 export async function serveTaskMedia(
   runtime: DashboardRuntime,
   request: Request,
   taskId: string,
-  kind: 'input' | 'output',
+  kind: MediaKind,
 ): Promise<Response> {
-  const detail = await runtime.store.getTask(taskId);
-  const key = kind === 'input' ? detail?.task.inputKey : detail?.task.outputKey;
+  const task = (await runtime.store.getTask(taskId))?.task;
+  const keys = {
+    input: task?.inputKey,
+    last: task?.params.lastFrame?.key,
+    output: task?.outputKey,
+  };
+  const key = keys[kind];
   if (!key) return new Response('No such file', { status: 404 });
 
   const objects = createR2Store(runtime.env.MEDIA);

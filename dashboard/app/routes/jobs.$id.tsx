@@ -181,11 +181,17 @@ export default function Job() {
           {task.inputKey ? (
             <figure>
               <img className="preview" src={`/media/${task.id}/input`} alt="The input image" />
-              <figcaption>Input image</figcaption>
+              <figcaption>Input image{task.params.lastFrame ? ' (first frame)' : ''}</figcaption>
             </figure>
           ) : (
             <p>No input image: text to video.</p>
           )}
+          {task.params.lastFrame ? (
+            <figure>
+              <img className="preview" src={`/media/${task.id}/last`} alt="The last frame" />
+              <figcaption>Last frame</figcaption>
+            </figure>
+          ) : null}
           {task.outputKey ? (
             <figure>
               <video controls preload="metadata" src={`/media/${task.id}/output`}>

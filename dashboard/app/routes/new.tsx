@@ -1,4 +1,7 @@
-/** New job: an image (optional) and a prompt, made as the signed-in admin; then its page. */
+/**
+ * New job: an image (optional, with a last frame where the provider takes one) and a prompt,
+ * made as the signed-in admin; then its page.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { json, redirect } from '@remix-run/cloudflare';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
@@ -22,9 +25,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       providers: registry.names().flatMap((name) => {
         const provider = registry.get(name);
         if (!provider) return [];
-        const { durations, ratios, imageToVideo, textToVideo } = provider.capabilities;
+        const { durations, ratios, imageToVideo, textToVideo, lastFrame } = provider.capabilities;
         return [
-          { name, durations: [...durations], ratios: [...ratios], imageToVideo, textToVideo },
+          {
+            name,
+            durations: [...durations],
+            ratios: [...ratios],
+            imageToVideo,
+            textToVideo,
+            lastFrame,
+          },
         ];
       }),
     };
@@ -35,9 +45,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return withRuntime(context, async (runtime) => {
     const admin = await requireAdmin(request, runtime.config);
     const form = await request.formData();
-    const image: unknown = form.get('image');
-    const bytes =
-      image instanceof Blob && image.size > 0 ? new Uint8Array(await image.arrayBuffer()) : null;
+    const bytes = await fileBytes(form.get('image'));
+    const lastBytes = await fileBytes(form.get('last_frame'));
     const ratio = ASPECT_RATIOS.find((value) => value === form.get('ratio'));
     const duration = Number(form.get('duration'));
 
@@ -51,6 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       durationSeconds: Number.isInteger(duration) && duration > 0 ? duration : undefined,
       ratio: ratio as AspectRatio | undefined,
       image: bytes ? { bytes } : undefined,
+      lastFrame: lastBytes ? { bytes: lastBytes } : undefined,
     });
     if (!outcome.ok) {
       return json({ error: outcome.error.message }, { status: 400 });
@@ -59,10 +69,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       admin.identity,
       'task.create',
       { type: 'task', id: outcome.task.id },
-      { provider: outcome.task.provider, with_image: bytes !== null },
+      {
+        provider: outcome.task.provider,
+        with_image: bytes !== null,
+        with_last_frame: lastBytes !== null,
+      },
     );
     return redirect(`/jobs/${outcome.task.id}?created=1`);
   });
+}
+
+async function fileBytes(value: unknown): Promise<Uint8Array | null> {
+  return value instanceof Blob && value.size > 0 ? new Uint8Array(await value.arrayBuffer()) : null;
 }
 
 export default function NewJob() {
@@ -84,6 +102,12 @@ export default function NewJob() {
             {provider?.textToVideo ? '; leave empty for text to video' : ''})
             <input type="file" name="image" accept="image/jpeg,image/png,image/webp" />
           </label>
+          {provider?.lastFrame ? (
+            <label>
+              Last frame (optional: the image the video ends on)
+              <input type="file" name="last_frame" accept="image/jpeg,image/png,image/webp" />
+            </label>
+          ) : null}
           <label>
             Provider
             <select
