@@ -44,6 +44,15 @@ export const COMMANDS = [
         required: false,
       },
       {
+        type: ATTACHMENT,
+        name: 'last_frame',
+        description: 'A second photo the video ends on (with image; not every provider)',
+        description_localizations: zh(
+          '视频结束时的第二张照片（需同时提供 image；并非所有服务商支持）',
+        ),
+        required: false,
+      },
+      {
         type: INTEGER,
         name: 'duration',
         description: 'Length in seconds',

@@ -29,7 +29,7 @@ export interface VideoContext {
 
 type TaskRequest = Omit<CreateTaskInput, 'source' | 'replyTarget'>;
 
-/** Handles `/video prompt image duration ratio provider`. */
+/** Handles `/video prompt image last_frame duration ratio provider`. */
 export function handleVideo(interaction: Interaction, context: VideoContext): Handled {
   const locale = pickLocale(interaction.locale);
   const user = invoker(interaction);
@@ -40,14 +40,19 @@ export function handleVideo(interaction: Interaction, context: VideoContext): Ha
   if (!prompt) {
     return { kind: 'video', response: ephemeralReply(translate(locale, 'dc.video.empty_prompt')) };
   }
-  const imageGiven = interaction.data?.options?.some((option) => option.name === 'image');
+  const given = (name: string) => interaction.data?.options?.some((o) => o.name === name);
   const attachment = attachmentOption(interaction, 'image');
-  if (imageGiven && !attachment) {
+  const ending = attachmentOption(interaction, 'last_frame');
+  if ((given('image') && !attachment) || (given('last_frame') && !ending)) {
     const text = translate(locale, 'dc.video.not_image', { type: '?' });
     return { kind: 'video', response: ephemeralReply(text) };
   }
-  if (attachment) {
-    const refusal = attachmentRefusal(attachment, context.maxImageBytes, locale);
+  if (ending && !attachment) {
+    const text = translate(locale, 'dc.video.last_frame_alone');
+    return { kind: 'video', response: ephemeralReply(text) };
+  }
+  for (const file of [attachment, ending]) {
+    const refusal = file ? attachmentRefusal(file, context.maxImageBytes, locale) : null;
     if (refusal) return { kind: 'video', response: ephemeralReply(refusal) };
   }
 
@@ -55,16 +60,20 @@ export function handleVideo(interaction: Interaction, context: VideoContext): Ha
   const target = replyTargetFor(interaction, user.id, locale, context.timestampMs);
   const work = async (deps: WorkDeps) => {
     const account = await deps.store.ensureUser('discord', user.id, user.name);
-    let image: TaskRequest['image'];
-    if (attachment) {
-      const bytes = await downloadAttachment(attachment.url, {
+    const download = (url: string) =>
+      downloadAttachment(url, {
         maxBytes: deps.config.MAX_IMAGE_BYTES,
         apiBase: deps.config.DISCORD_API_BASE,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
-      if (!bytes) return refuse(deps, target, translate(locale, 'dc.video.download_failed'));
-      image = { bytes };
+    const [bytes, lastBytes] = await Promise.all([
+      attachment ? download(attachment.url) : null,
+      ending ? download(ending.url) : null,
+    ]);
+    if ((attachment && !bytes) || (ending && !lastBytes)) {
+      return refuse(deps, target, translate(locale, 'dc.video.download_failed'));
     }
+    const image: TaskRequest['image'] = bytes ? { bytes } : undefined;
     await startTask(deps, target, {
       userId: account.id,
       prompt,
@@ -72,6 +81,7 @@ export function handleVideo(interaction: Interaction, context: VideoContext): Ha
       durationSeconds: integerOption(interaction, 'duration'),
       ratio: ASPECT_RATIOS.includes(ratio as AspectRatio) ? (ratio as AspectRatio) : undefined,
       image,
+      lastFrame: lastBytes ? { bytes: lastBytes } : undefined,
       idempotencyKey: `discord:${interaction.id}`,
     });
   };
@@ -103,12 +113,17 @@ export function handleRunAgain(
     if (original.userId !== account.id) {
       return refuse(deps, target, translate(locale, 'dc.again.not_owner'));
     }
-    let image: TaskRequest['image'];
-    if (original.inputKey) {
-      const stored = await deps.objects.get(original.inputKey);
-      if (!stored) return refuse(deps, target, translate(locale, 'dc.again.gone'));
-      image = { bytes: new Uint8Array(await new Response(stored.body).arrayBuffer()) };
+    const read = async (key: string) => {
+      const stored = await deps.objects.get(key);
+      return stored ? new Uint8Array(await new Response(stored.body).arrayBuffer()) : null;
+    };
+    const bytes = original.inputKey ? await read(original.inputKey) : null;
+    const ending = original.params.lastFrame;
+    const lastBytes = ending ? await read(ending.key) : null;
+    if ((original.inputKey && !bytes) || (ending && !lastBytes)) {
+      return refuse(deps, target, translate(locale, 'dc.again.gone'));
     }
+    const image: TaskRequest['image'] = bytes ? { bytes } : undefined;
     await startTask(deps, target, {
       userId: account.id,
       prompt: original.prompt,
@@ -117,6 +132,7 @@ export function handleRunAgain(
       durationSeconds: original.params.duration,
       ratio: original.params.ratio,
       image,
+      lastFrame: lastBytes ? { bytes: lastBytes } : undefined,
       idempotencyKey: `discord:${interaction.id}`,
     });
   };

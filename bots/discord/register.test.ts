@@ -34,7 +34,7 @@ describe('command definitions', () => {
     }
     const video = COMMANDS.find((command) => command.name === 'video');
     const names = video && 'options' in video ? video.options.map((option) => option.name) : [];
-    expect(names).toEqual(['prompt', 'image', 'duration', 'ratio', 'provider']);
+    expect(names).toEqual(['prompt', 'image', 'last_frame', 'duration', 'ratio', 'provider']);
   });
 });
 

@@ -121,16 +121,23 @@ export function videoCommand(
   options: {
     prompt: string;
     image?: ImageOption;
+    last_frame?: ImageOption;
     duration?: number;
     ratio?: string;
     provider?: string;
   },
 ) {
-  const attachmentId = snowflake();
+  const attachments: Record<string, ImageOption & { id: string }> = {};
   const list: { name: string; type: number; value: string | number }[] = [
     { name: 'prompt', type: 3, value: options.prompt },
   ];
-  if (options.image) list.push({ name: 'image', type: 11, value: attachmentId });
+  for (const name of ['image', 'last_frame'] as const) {
+    const file = options[name];
+    if (!file) continue;
+    const id = snowflake();
+    attachments[id] = { id, ...file };
+    list.push({ name, type: 11, value: id });
+  }
   if (options.duration !== undefined)
     list.push({ name: 'duration', type: 4, value: options.duration });
   if (options.ratio) list.push({ name: 'ratio', type: 3, value: options.ratio });
@@ -142,9 +149,7 @@ export function videoCommand(
       name: 'video',
       type: 1,
       options: list,
-      ...(options.image
-        ? { resolved: { attachments: { [attachmentId]: { id: attachmentId, ...options.image } } } }
-        : {}),
+      ...(Object.keys(attachments).length > 0 ? { resolved: { attachments } } : {}),
     },
   };
 }

@@ -119,6 +119,18 @@ describe('/video refusals', () => {
     expect(await fakeCalls({ token: interaction.token })).toEqual([]);
   });
 
+  it('refuses a last frame without an image, ephemerally, creating nothing', async () => {
+    const userId = snowflake();
+    const png = await image('png', 64, 64);
+    const attachment = await uploadAttachment(png, 'image/png', 'last.png');
+    const interaction = videoCommand({ userId }, { prompt: 'fade', last_frame: attachment });
+    const response = await sendInteraction(keys, interaction);
+    const body = (await response.json()) as { type: number; data: { content: string } };
+    expect(body.type).toBe(4);
+    expect(body.data.content).toMatch(/needs an image to start from/);
+    expect(await tasksOf(sql, userId)).toHaveLength(0);
+  });
+
   it('refuses an image over the size limit, in the user’s language', async () => {
     const userId = snowflake();
     const attachment = {
@@ -181,6 +193,27 @@ describe('/video refusals', () => {
     const [queued] = await fakeCalls({ token: interaction.token });
     expect(queued).toMatchObject({ route: 'edit', method: 'PATCH' });
     expect(JSON.stringify(queued?.payload)).toMatch(/Queued/);
+  });
+
+  it('stores a last frame beside the image when one is attached', async () => {
+    const userId = snowflake();
+    const png = await image('png', 320, 240);
+    const jpeg = await image('jpeg', 320, 240);
+    const interaction = videoCommand(
+      { userId },
+      {
+        prompt: 'from one to the other',
+        image: await uploadAttachment(png, 'image/png', 'first.png'),
+        last_frame: await uploadAttachment(jpeg, 'image/jpeg', 'last.jpg'),
+      },
+    );
+    await sendInteraction(keys, interaction);
+    const [row] = await sql<{ params: { lastFrame?: { key: string } } }[]>`
+      select t.params from video_tasks t join users u on u.id = t.user_id
+      where u.platform = 'discord' and u.platform_user_id = ${userId}`;
+    const { env } = await import('cloudflare:workers');
+    const stored = await env.MEDIA.get(row?.params.lastFrame?.key ?? 'missing');
+    expect(new Uint8Array(await (stored as R2ObjectBody).arrayBuffer())).toEqual(jpeg);
   });
 });
 

@@ -2,6 +2,8 @@
 export const discord = {
   en: {
     'dc.video.not_image': 'That attachment is not a JPEG, PNG or WebP image ({type}).',
+    'dc.video.last_frame_alone':
+      'A last frame needs an image to start from: attach both image and last_frame.',
     'dc.video.too_large': 'That image is {size} MB; the limit is {limit} MB.',
     'dc.video.empty_prompt': 'Tell me what should happen in the video: the prompt is empty.',
     'dc.video.refused': 'I could not start that video: {reason}',
@@ -33,6 +35,7 @@ export const discord = {
   },
   zh: {
     'dc.video.not_image': '该附件不是 JPEG、PNG 或 WebP 图片（{type}）。',
+    'dc.video.last_frame_alone': '结束帧需要一张起始图片：请同时附上 image 和 last_frame。',
     'dc.video.too_large': '该图片大小为 {size} MB，上限为 {limit} MB。',
     'dc.video.empty_prompt': '请描述视频里应发生什么：提示词为空。',
     'dc.video.refused': '无法开始生成该视频：{reason}',
