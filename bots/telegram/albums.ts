@@ -8,7 +8,8 @@
 import type { Middleware } from 'grammy';
 import type { AlbumItem, AlbumRef, TaskStore } from '../../core/store/task-store.ts';
 import type { BotContext } from './bot-context.ts';
-import { imageOf, isAddressedToBot, promptOf, TELEGRAM_DOWNLOAD_LIMIT_BYTES } from './intake.ts';
+import { imageOf, isAddressedToBot, promptOf } from './intake.ts';
+import { imageLimit } from './start-task.ts';
 import type { TelegramMessage } from './update-schema.ts';
 
 // Bounds the wait for a claim: an album still growing after this many turns is abandoned.
@@ -23,8 +24,8 @@ export const recordAlbumPhoto: Middleware<BotContext> = async (ctx, next) => {
   const message = ctx.message as unknown as TelegramMessage | undefined;
   const mediaGroupId = message?.media_group_id;
   if (!message || !mediaGroupId || !message.from || message.from.is_bot) return next();
-  const limit = Math.min(ctx.deps.config.MAX_IMAGE_BYTES, TELEGRAM_DOWNLOAD_LIMIT_BYTES);
-  const found = imageOf(message, limit);
+  // The user is not loaded yet: the default provider's limit applies to album photos.
+  const found = imageOf(message, imageLimit(ctx));
   if (found?.kind !== 'image') return next();
 
   const addressed = isAddressedToBot(message, ctx.identity);

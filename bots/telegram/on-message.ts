@@ -6,8 +6,8 @@
  */
 import { albumRequest, claimAlbum } from './albums.ts';
 import type { BotContext } from './bot-context.ts';
-import { readIntake, TELEGRAM_DOWNLOAD_LIMIT_BYTES, type ImageRef } from './intake.ts';
-import { startTask } from './start-task.ts';
+import { readIntake, type ImageRef } from './intake.ts';
+import { imageLimit, startTask } from './start-task.ts';
 import { pendingFor } from './user-settings.ts';
 import type { TelegramMessage } from './update-schema.ts';
 
@@ -16,7 +16,7 @@ const MB = 1024 * 1024;
 /** Handles one message addressed to the bot. */
 export async function onMessage(ctx: BotContext, message: TelegramMessage): Promise<void> {
   const { deps } = ctx;
-  const maxImageBytes = Math.min(deps.config.MAX_IMAGE_BYTES, TELEGRAM_DOWNLOAD_LIMIT_BYTES);
+  const maxImageBytes = imageLimit(ctx);
   const intake = readIntake(message, ctx.identity, maxImageBytes);
   const reply = (text: string) =>
     ctx.reply(text, {

@@ -8,7 +8,7 @@ import { telegramTarget, queuedText } from '../../core/delivery/telegram-message
 import type { AspectRatio } from '../../core/providers/provider.ts';
 import type { CreateTaskInput } from '../../core/tasks/create-task.ts';
 import type { BotContext } from './bot-context.ts';
-import type { ImageRef } from './intake.ts';
+import { TELEGRAM_DOWNLOAD_LIMIT_BYTES, type ImageRef } from './intake.ts';
 import { refusalText } from './replies.ts';
 
 export interface TaskRequest {
@@ -134,8 +134,23 @@ async function storedBytes(ctx: BotContext, key: string): Promise<Uint8Array | n
 
 // A provider chosen in /settings that this deployment no longer has falls back to the default.
 function chosenProvider(ctx: BotContext): string | undefined {
-  const chosen = ctx.settings.provider;
+  const chosen = ctx.settings?.provider;
   return chosen && ctx.deps.providers.get(chosen) ? chosen : undefined;
+}
+
+/**
+ * The largest image worth downloading: the deployment's limit, Telegram's 20 MB download limit
+ * and what the user's provider (else the default one) takes. A photo comes in several sizes;
+ * the largest within this is used.
+ */
+export function imageLimit(ctx: BotContext): number {
+  const { config, providers } = ctx.deps;
+  const provider = providers.get(chosenProvider(ctx) ?? providers.defaultName);
+  return Math.min(
+    config.MAX_IMAGE_BYTES,
+    TELEGRAM_DOWNLOAD_LIMIT_BYTES,
+    provider?.capabilities.maxImageBytes ?? Number.POSITIVE_INFINITY,
+  );
 }
 
 function errorName(error: unknown): string {

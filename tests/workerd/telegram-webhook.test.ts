@@ -202,6 +202,36 @@ describe('other inputs', () => {
     ]);
   });
 
+  it('takes the largest photo size the provider accepts, not one over its limit', async () => {
+    // The deployment allows 20 MB; the local provider takes 10 MB.
+    const bot = newBot({ MAX_IMAGE_BYTES: String(20 * 1024 * 1024) });
+    const from = person();
+    const fits = await bot.fake.addFile(jpeg, 'photo.jpg');
+    const over = await bot.fake.addFile(jpeg, 'big.jpg', 15 * 1024 * 1024);
+    const size = (fileId: string, side: number, bytes: number) => ({
+      file_id: fileId,
+      file_unique_id: `u-${fileId}`,
+      width: side,
+      height: side,
+      file_size: bytes,
+    });
+    const update = otherUpdate(
+      { from },
+      {
+        photo: [
+          size(fits.file_id, 1280, jpeg.byteLength),
+          size(over.file_id, 4000, over.file_size),
+        ],
+        caption: 'the right size',
+      },
+    );
+    await postUpdate(bot, update);
+    const [task] = await tasksOf(from);
+    expect(task?.prompt).toBe('the right size');
+    const getFile = (await bot.fake.state()).calls.filter((c) => c.method === 'getFile');
+    expect(getFile.map((c) => c.params.file_id)).toEqual([fits.file_id]);
+  });
+
   it('takes an image sent as a file (PNG document)', async () => {
     const bot = newBot();
     const from = person();
