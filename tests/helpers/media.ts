@@ -22,26 +22,28 @@ const encoders: Record<ImageFormat, string[]> = {
 };
 
 /** A real image of the given format and size (a colourful test pattern). */
-export async function makeImage(
+export function makeImage(format: ImageFormat, width = 640, height = 480): Promise<Uint8Array> {
+  return renderStill(format, `testsrc2=size=${width}x${height}:rate=1`);
+}
+
+/** A real image of one flat colour (ffmpeg colour syntax, e.g. `red` or `0x2040ff`). */
+export function makeSolidImage(
   format: ImageFormat,
-  width = 640,
-  height = 480,
+  color: string,
+  width = 320,
+  height = 240,
 ): Promise<Uint8Array> {
+  return renderStill(format, `color=c=${color}:s=${width}x${height}:r=1`);
+}
+
+// One frame of an ffmpeg lavfi source, encoded as `format`.
+async function renderStill(format: ImageFormat, source: string): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'reelbot-img-'));
   const file = join(dir, `image.${format === 'jpeg' ? 'jpg' : format}`);
   try {
     await run(ffmpegPath, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${width}x${height}:rate=1`,
-      '-frames:v',
-      '1',
-      ...encoders[format],
-      '-y',
-      file,
+      ...['-v', 'error', '-f', 'lavfi', '-i', source],
+      ...['-frames:v', '1', ...encoders[format], '-y', file],
     ]);
     return new Uint8Array(await readFile(file));
   } finally {
@@ -85,26 +87,6 @@ export async function probeVideo(bytes: Uint8Array): Promise<VideoProbe> {
       durationSeconds: Number(parsed.format.duration),
       formatName: parsed.format.format_name,
     };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** A real image of one flat colour (ffmpeg colour syntax, e.g. `red` or `0x2040ff`). */
-export async function makeSolidImage(
-  format: ImageFormat,
-  color: string,
-  width = 320,
-  height = 240,
-): Promise<Uint8Array> {
-  const dir = await mkdtemp(join(tmpdir(), 'reelbot-img-'));
-  const file = join(dir, `image.${format === 'jpeg' ? 'jpg' : format}`);
-  try {
-    await run(ffmpegPath, [
-      ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=${color}:s=${width}x${height}:r=1`],
-      ...['-frames:v', '1', ...encoders[format], '-y', file],
-    ]);
-    return new Uint8Array(await readFile(file));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
