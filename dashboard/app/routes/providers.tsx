@@ -69,6 +69,7 @@ export default function Providers() {
                 ? [
                     provider.capabilities.imageToVideo ? 'image→video' : null,
                     provider.capabilities.textToVideo ? 'text→video' : null,
+                    provider.capabilities.lastFrame ? 'last frame' : null,
                   ]
                     .filter(Boolean)
                     .join(', ')
