@@ -200,6 +200,14 @@ describe('a photo through the local pipeline', () => {
     const video = await bot.fake.upload(upload?.files.video?.upload ?? -1);
     const [r0, , b0] = await frameColor(video, 0);
     const [r1, , b1] = await frameColor(video, 4.9);
+    // "Again" makes a new task from copies of both frames.
+    const sent = messages.find((m) => m.kind === 'video');
+    await postUpdate(bot, callbackUpdate(from, `again:${task.id}`, sent?.messageId ?? 0));
+    const [again] = await sql<{ input_key: string; params: { lastFrame?: { key: string } } }[]>`
+      select t.input_key, t.params from video_tasks t join users u on u.id = t.user_id
+      where u.platform_user_id = ${String(from.id)} and t.id <> ${task.id}`;
+    expect(again?.input_key).toMatch(/^inputs\//);
+    expect(again?.params.lastFrame?.key).toMatch(/^inputs\//);
     expect({ r0, b0, r1, b1 }).toEqual({
       r0: expect.toSatisfy((v: number) => v > 200) as unknown,
       b0: expect.toSatisfy((v: number) => v < 60) as unknown,
