@@ -8,7 +8,7 @@ import type { InteractionRef } from '../../core/delivery/discord-replies.ts';
 import type { DiscordTarget } from '../../core/delivery/discord-target.ts';
 import { pickLocale, translate, type Locale } from '../../core/i18n/catalog.ts';
 import { ASPECT_RATIOS, type AspectRatio } from '../../core/providers/provider.ts';
-import type { CreateTaskInput } from '../../core/tasks/create-task.ts';
+import { SHOW_QUEUED_HOLD_SECONDS, type CreateTaskInput } from '../../core/tasks/create-task.ts';
 import { attachmentRefusal, downloadAttachment } from './attachment.ts';
 import {
   attachmentOption,
@@ -147,13 +147,34 @@ export function handleRunAgain(
 async function startTask(deps: WorkDeps, target: DiscordTarget, request: TaskRequest) {
   const locale: Locale = target.locale;
   const ref: InteractionRef = target;
-  const outcome = await deps.service.create({ ...request, source: 'discord', replyTarget: target });
+  // Held until "queued" is shown, so the consumer's first progress edit always comes after it.
+  const outcome = await deps.service.create({
+    ...request,
+    source: 'discord',
+    replyTarget: target,
+    holdSeconds: SHOW_QUEUED_HOLD_SECONDS,
+  });
   if (!outcome.ok) return refuse(deps, ref, refusalText(locale, outcome.error, request.provider));
 
   const { task } = outcome;
   deps.logger.info('discord.task_created', { taskId: task.id, created: outcome.created });
-  // LIMITATION: a consumer that starts the task within milliseconds may show "generating"
-  // before this "queued" edit lands, which then overwrites it until the next progress edit.
-  const ahead = await deps.store.queuePosition(task.id);
-  if (task.status === 'pending') await reply(deps, ref, queuedMessage(locale, task.id, ahead));
+  try {
+    const ahead = await deps.store.queuePosition(task.id);
+    if (task.status === 'pending') await reply(deps, ref, queuedMessage(locale, task.id, ahead));
+  } finally {
+    if (outcome.created) await release(deps, task.id);
+  }
+}
+
+// A failed release only delays the task: it starts when its hold runs out.
+async function release(deps: WorkDeps, taskId: string): Promise<void> {
+  try {
+    await deps.service.release(taskId);
+  } catch (error) {
+    deps.logger.warn('discord.release_failed', { taskId, error: errorName(error) });
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
 }

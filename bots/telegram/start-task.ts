@@ -6,7 +6,7 @@
  */
 import { telegramTarget, queuedText } from '../../core/delivery/telegram-messages.ts';
 import type { AspectRatio } from '../../core/providers/provider.ts';
-import type { CreateTaskInput } from '../../core/tasks/create-task.ts';
+import { SHOW_QUEUED_HOLD_SECONDS, type CreateTaskInput } from '../../core/tasks/create-task.ts';
 import type { BotContext } from './bot-context.ts';
 import { TELEGRAM_DOWNLOAD_LIMIT_BYTES, type ImageRef } from './intake.ts';
 import { refusalText } from './replies.ts';
@@ -73,7 +73,8 @@ export async function startTask(ctx: BotContext, request: TaskRequest): Promise<
 
   let outcome;
   try {
-    outcome = await deps.service.create(input);
+    // Held until "queued" is shown, so the consumer's first progress edit always comes after.
+    outcome = await deps.service.create({ ...input, holdSeconds: SHOW_QUEUED_HOLD_SECONDS });
   } catch (error) {
     // The database or storage is down: say so in the chat. The webhook was answered already,
     // so Telegram does not redeliver the update into a storm of retries.
@@ -86,15 +87,19 @@ export async function startTask(ctx: BotContext, request: TaskRequest): Promise<
     return;
   }
 
-  deps.logger.info('telegram.task_created', { taskId: outcome.task.id, chatId });
-  // LIMITATION: the consumer may edit the message to "generating" before this runs; its next
-  // poll edits it again, so a briefly stale "queued" is all a lost race costs.
-  const ahead = await deps.store.queuePosition(outcome.task.id).catch(() => 0);
+  const { task } = outcome;
+  deps.logger.info('telegram.task_created', { taskId: task.id, chatId });
+  const ahead = await deps.store.queuePosition(task.id).catch(() => 0);
   const firstOnly =
-    lastBytes && !outcome.task.params.lastFrame
-      ? `\n${ctx.t('tg.first_photo_only', { provider: outcome.task.provider })}`
+    lastBytes && !task.params.lastFrame
+      ? `\n${ctx.t('tg.first_photo_only', { provider: task.provider })}`
       : '';
   await show(queuedText(ctx.locale, ahead) + firstOnly);
+  if (!outcome.created) return;
+  // A failed release only delays the task: it starts when its hold runs out.
+  await deps.service.release(task.id).catch((error: unknown) => {
+    deps.logger.warn('telegram.release_failed', { taskId: task.id, error: errorName(error) });
+  });
 }
 
 type LoadedImage =

@@ -121,6 +121,8 @@ export interface NewTask {
   requestHash?: string | null;
   maxAttempts: number;
   deadlineSeconds: number;
+  /** Created on hold: first due this many seconds from now unless woken earlier. */
+  holdSeconds?: number;
 }
 
 export interface FailTaskInput {
@@ -159,9 +161,11 @@ export class TaskStore {
   }
 
   createTask(task: NewTask): Promise<CreateTaskResult> {
+    const held = task.holdSeconds !== undefined && task.holdSeconds > 0;
     return this.call(
-      'create_task',
+      held ? 'create_task_held' : 'create_task',
       {
+        ...(held ? { p_hold_seconds: Math.ceil(task.holdSeconds ?? 0) } : {}),
         p_user_id: task.userId,
         p_source: task.source,
         p_prompt: task.prompt,

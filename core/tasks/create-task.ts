@@ -30,9 +30,20 @@ export interface CreateTaskInput {
   /** Leave the last frame out, instead of refusing, when the model takes none (chat albums). */
   lastFrameIfSupported?: boolean | undefined;
   idempotencyKey?: string | undefined;
+  /**
+   * Hold the task back until the caller calls `service.release` (after showing it queued, so a
+   * fast consumer's "generating" never lands first); it starts by itself after this long.
+   */
+  holdSeconds?: number | undefined;
 }
 
 export type ImageSource = { bytes: Uint8Array } | { url: string };
+
+/**
+ * How long a chat frontend holds a new task back while it shows it queued. It releases the task
+ * right after; should it die first, the task starts when the hold runs out.
+ */
+export const SHOW_QUEUED_HOLD_SECONDS = 30;
 
 export type CreateTaskOutcome =
   | { ok: true; task: Task; created: boolean }
@@ -154,6 +165,7 @@ export async function createTask(
       requestHash,
       maxAttempts: config.TASK_MAX_ATTEMPTS,
       deadlineSeconds: config.TASK_DEADLINE_SECONDS,
+      ...(input.holdSeconds ? { holdSeconds: input.holdSeconds } : {}),
     });
   } catch (error) {
     await removeImage();
@@ -181,14 +193,20 @@ export async function createTask(
 
   await recordCostEstimate(deps, result.task, choice.model);
 
-  try {
-    await deps.queue.wake(result.task.id);
-  } catch (error) {
-    // The row is due now; the sweeper wakes it if this message never made it.
-    deps.logger?.warn('task.enqueue_failed', { taskId: result.task.id, error: String(error) });
-  }
+  // A held task is woken by the caller's release (or becomes due when the hold runs out).
+  if (!input.holdSeconds) await wakeTask(deps, result.task.id);
   deps.logger?.info('task.created', { taskId: result.task.id, provider: provider.name });
   return { ok: true, task: result.task, created: true };
+}
+
+/** Makes a task due now and sends its wake-up; a lost message is the sweeper's to resend. */
+export async function wakeTask(deps: TaskServiceDeps, taskId: string): Promise<void> {
+  try {
+    await deps.queue.wake(taskId);
+  } catch (error) {
+    // The row is due now; the sweeper wakes it if this message never made it.
+    deps.logger?.warn('task.enqueue_failed', { taskId, error: String(error) });
+  }
 }
 
 // An estimate only, from the rate table; a provider that reports its real cost replaces it.

@@ -10,7 +10,12 @@ import type { TaskQueue } from '../queue/task-queue.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TaskStore } from '../store/task-store.ts';
 import { advanceTask, type AdvanceOutcome } from './advance.ts';
-import { createTask, type CreateTaskInput, type CreateTaskOutcome } from './create-task.ts';
+import {
+  createTask,
+  wakeTask,
+  type CreateTaskInput,
+  type CreateTaskOutcome,
+} from './create-task.ts';
 import type { Task } from './task.ts';
 
 export interface Logger {
@@ -47,6 +52,8 @@ export interface SweepResult {
 
 export interface TaskService {
   create(input: CreateTaskInput): Promise<CreateTaskOutcome>;
+  /** Starts a task created with `holdSeconds` now. */
+  release(taskId: string): Promise<void>;
   advance(taskId: string): Promise<AdvanceOutcome>;
   retry(taskId: string, actor: string): Promise<Task | null>;
   cancel(taskId: string, actor: string, userId?: string): Promise<Task | null>;
@@ -57,6 +64,11 @@ export interface TaskService {
 export function createTaskService(deps: TaskServiceDeps): TaskService {
   return {
     create: (input) => createTask(deps, input),
+
+    async release(taskId) {
+      await deps.store.wakeTask(taskId, 0);
+      await wakeTask(deps, taskId);
+    },
     advance: (taskId) => advanceTask(deps, taskId),
 
     async retry(taskId, actor) {

@@ -90,6 +90,34 @@ function script(s: FakeScript) {
   h.fake.script(s);
 }
 
+describe('a task held while its frontend shows it queued', () => {
+  it('is neither woken nor claimable until released, then runs', async () => {
+    const { userId } = await createTestUser(sql);
+    const wakesBefore = h.wakes.length;
+    const outcome = await h.service().create({
+      userId,
+      source: 'telegram',
+      prompt: 'held back',
+      durationSeconds: 2,
+      ratio: '1:1',
+      holdSeconds: 30,
+    });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    const { task } = outcome;
+    expect(h.wakes.slice(wakesBefore)).toEqual([]);
+    expect(task.nextRunAt?.getTime()).toBeGreaterThan(Date.now() + 20_000);
+    expect(await h.service('early-worker').advance(task.id)).toEqual({ kind: 'idle' });
+    expect((await h.store.getTask(task.id))?.status).toBe('pending');
+
+    await h.service().release(task.id);
+    expect(h.wakes.slice(wakesBefore)).toEqual([{ taskId: task.id, delayMs: 0 }]);
+    expect((await h.store.getTask(task.id))?.nextRunAt?.getTime()).toBeLessThanOrEqual(
+      Date.now() + 1000,
+    );
+    expect((await runToEnd(h.service(), task.id)).status).toBe('completed');
+  });
+});
+
 describe('at-least-once safety', () => {
   it('submits once when the same task is woken by three concurrent messages', async () => {
     const { task } = await newTask('three wake-ups');

@@ -142,6 +142,15 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(winners[0]?.attempts).toBe(1);
     });
 
+    it('holds a task created on hold until it is woken', async () => {
+      const { userId } = await user();
+      const task = await created(userId, { holdSeconds: 60 });
+      expect(task.nextRunAt?.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      expect(await store.claimTask(task.id, 'w1', 60)).toBeNull();
+      expect(await store.wakeTask(task.id, 0)).toBe(true);
+      expect((await store.claimTask(task.id, 'w1', 60))?.status).toBe('processing');
+    });
+
     it('walks a task through submission, progress, completion and delivery', async () => {
       const { userId } = await user();
       const task = await created(userId, {

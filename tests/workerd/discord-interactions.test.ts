@@ -193,6 +193,11 @@ describe('/video refusals', () => {
     const [queued] = await fakeCalls({ token: interaction.token });
     expect(queued).toMatchObject({ route: 'edit', method: 'PATCH' });
     expect(JSON.stringify(queued?.payload)).toMatch(/Queued/);
+    // Held while "queued" was shown, then released: due now, not when the hold runs out.
+    const [due] = await sql<{ due: boolean }[]>`
+      select coalesce(next_run_at, now()) <= now() + interval '2 seconds' as due
+      from video_tasks where id = ${task?.id ?? ''}`;
+    expect(due?.due).toBe(true);
   });
 
   it('stores a last frame beside the image when one is attached', async () => {

@@ -121,6 +121,11 @@ describe('a photo with a caption', () => {
       statusMessageId: status?.messageId,
       locale: 'en',
     });
+    // Held while "queued" was shown, then released: due now, not when the hold runs out.
+    const [due] = await sql<{ due: boolean }[]>`
+      select coalesce(next_run_at, now()) <= now() + interval '2 seconds' as due from video_tasks
+      where id = ${task?.id ?? ''}`;
+    expect(due?.due).toBe(true);
     // Only the largest photo size was fetched.
     const getFile = (await bot.fake.state()).calls.filter((c) => c.method === 'getFile');
     expect(getFile.map((c) => c.params.file_id)).toEqual([expect.stringMatching(/^file-/)]);
