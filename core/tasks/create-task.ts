@@ -194,13 +194,13 @@ export async function createTask(
   await recordCostEstimate(deps, result.task, choice.model);
 
   // A held task is woken by the caller's release (or becomes due when the hold runs out).
-  if (!input.holdSeconds) await wakeTask(deps, result.task.id);
+  if (!input.holdSeconds) await sendWakeUp(deps, result.task.id);
   deps.logger?.info('task.created', { taskId: result.task.id, provider: provider.name });
   return { ok: true, task: result.task, created: true };
 }
 
 /** Makes a task due now and sends its wake-up; a lost message is the sweeper's to resend. */
-export async function wakeTask(deps: TaskServiceDeps, taskId: string): Promise<void> {
+export async function sendWakeUp(deps: TaskServiceDeps, taskId: string): Promise<void> {
   try {
     await deps.queue.wake(taskId);
   } catch (error) {

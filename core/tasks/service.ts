@@ -12,7 +12,7 @@ import type { TaskStore } from '../store/task-store.ts';
 import { advanceTask, type AdvanceOutcome } from './advance.ts';
 import {
   createTask,
-  wakeTask,
+  sendWakeUp,
   type CreateTaskInput,
   type CreateTaskOutcome,
 } from './create-task.ts';
@@ -67,7 +67,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
 
     async release(taskId) {
       await deps.store.wakeTask(taskId, 0);
-      await wakeTask(deps, taskId);
+      await sendWakeUp(deps, taskId);
     },
     advance: (taskId) => advanceTask(deps, taskId),
 
