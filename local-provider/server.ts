@@ -4,7 +4,8 @@
  *
  * POST /v1/generations
  *   body  {prompt: string 1..2000, image?: "data:image/(png|jpeg|webp);base64,...",
- *          last_frame?: same as image, only with image (the video ends on it), duration: integer 1..10, ratio: "16:9" | "9:16" | "1:1", idempotency_key?: string}
+ *          last_frame?: same as image, only with image (the video ends on it),
+ *          duration: integer 1..10, ratio: "16:9" | "9:16" | "1:1", idempotency_key?: string}
  *   201   {id, status: "queued", progress: 0, video_url: null, error: null}
  *   200   the existing generation when idempotency_key was seen before (no second render)
  *   400   code "bad_request" (schema) or "unsupported_image" (over 10 MB, not a real

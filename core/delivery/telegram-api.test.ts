@@ -118,7 +118,7 @@ describe('Telegram Bot API client', () => {
     });
   });
 
-  it('downloads from a --local server through the file root that publishes its directory', async () => {
+  it('downloads from a --local server through the file root publishing its folder', async () => {
     const token = newToken();
     const control = fakeTelegramControl(fake.url, token);
     await control.localMode();

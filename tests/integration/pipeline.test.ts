@@ -75,7 +75,8 @@ async function runToEnd(service: TaskService, taskId: string): Promise<Task> {
 }
 
 async function makeDue(taskId: string): Promise<void> {
-  await sql`update video_tasks set next_run_at = now() where id = ${taskId} and next_run_at > now()`;
+  await sql`
+    update video_tasks set next_run_at = now() where id = ${taskId} and next_run_at > now()`;
 }
 
 async function events(taskId: string) {
@@ -139,14 +140,15 @@ describe('at-least-once safety', () => {
     // The doomed consumer claims the next step and dies holding the lease.
     expect(await h.store.claimTask(task.id, 'doomed', 30)).not.toBeNull();
     expect((await h.service('other').advance(task.id)).kind).toBe('idle');
-    await sql`update video_tasks set lease_until = now() - interval '1 second' where id = ${task.id}`;
+    await sql`
+      update video_tasks set lease_until = now() - interval '1 second' where id = ${task.id}`;
 
     const final = await runToEnd(h.service('survivor'), task.id);
     expect(final.status).toBe('completed');
     expect(h.fake.stats().submissionsByTask[task.id]).toBe(1);
   });
 
-  it('does not start a second provider job when a consumer died between submit and record', async () => {
+  it('starts no second provider job when a consumer died between submit and record', async () => {
     const { task } = await newTask('dies before recording');
     // The provider accepted the job, then the consumer died before storing its id.
     const provider = createLocalProvider({ baseUrl: h.fake.url });
@@ -217,7 +219,7 @@ describe('provider faults', () => {
     expect((await runToEnd(h.service(), task.id)).status).toBe('completed');
   });
 
-  it('treats a timeout as retryable and does not duplicate the job it may have started', async () => {
+  it('treats a timeout as retryable and never duplicates the job it may have started', async () => {
     script({ submits: [{ delayMs: 3000 }] });
     const { task } = await newTask('slow submit');
     await h.service().advance(task.id);
@@ -238,7 +240,7 @@ describe('provider faults', () => {
     expect(h.fake.stats().jobsByTask[task.id]).toBe(1);
   });
 
-  it('fails a safety rejection at once, explains it, refunds the quota and tells the origin', async () => {
+  it('fails a safety rejection at once, says why, refunds quota and tells the origin', async () => {
     const prompt = 'something forbidden';
     script({ prompts: { [prompt]: { submit: { status: 400, code: 'safety_rejected' } } } });
     const { task, userId } = await newTask(prompt, { webhook: true, user: { dailyLimit: 3 } });
@@ -277,7 +279,7 @@ describe('provider faults', () => {
     expect(stored?.size).toBeGreaterThan(1000);
   });
 
-  it('refuses a download that is not an MP4, keeps nothing of it, then copies the real one', async () => {
+  it('refuses a download that is no MP4, keeps none of it, then copies the real one', async () => {
     script({ downloads: [{ malformed: true }] });
     const { task } = await newTask('not a video');
     let sawGarbage = false;
@@ -307,7 +309,7 @@ describe('provider faults', () => {
 });
 
 describe('creation refuses unsafe image URLs', () => {
-  it('refuses a public URL that redirects to a private address, leaving nothing behind', async () => {
+  it('refuses a public URL redirecting to a private address, leaving nothing behind', async () => {
     const { userId } = await createTestUser(sql);
     const redirecting: typeof fetch = async () =>
       new Response(null, { status: 302, headers: { location: 'https://169.254.169.254/latest' } });
@@ -357,8 +359,9 @@ describe('Node consumer', () => {
       );
       if (finished.length === ids.length) break;
       // Polls are due after the provider's interval; pull them forward to keep the test short.
-      await sql`update video_tasks set next_run_at = now() where id = any(${ids}) and lease_until is null
-        and status = 'processing'`;
+      await sql`
+        update video_tasks set next_run_at = now()
+        where id = any(${ids}) and lease_until is null and status = 'processing'`;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     controller.abort();

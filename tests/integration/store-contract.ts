@@ -79,7 +79,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(events.map((e) => e.type)).toEqual(['created']);
     });
 
-    it('returns the same task for the same idempotency key and body, refuses another body', async () => {
+    it('answers a repeated idempotency key and body with its task, refuses another', async () => {
       const { userId } = await user();
       const first = await store.createTask(
         newTask(userId, { idempotencyKey: 'k1', requestHash: 'h1' }),
@@ -312,7 +312,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.recordUpdate('telegram', update)).toBe(false);
     });
 
-    it('collects an album, makes callers wait out its quiet period, and lets one claim it', async () => {
+    it('collects an album, makes callers wait out its quiet time, lets one claim it', async () => {
       const album = { chatId: 1_000_000 + Math.floor(Math.random() * 1e9), mediaGroupId: 'g1' };
       const item = (messageId: number, prompt = '') => ({
         messageId,

@@ -69,7 +69,8 @@ describe('queue handler', () => {
     const { result } = await run([{ taskId }, { taskId }, { taskId }]);
     expect(result.explicitAcks).toHaveLength(3);
     const [row] = await sql<{ count: number }[]>`
-      select count(*)::int as count from task_events where task_id = ${taskId} and type = 'submitted'`;
+      select count(*)::int as count from task_events
+      where task_id = ${taskId} and type = 'submitted'`;
     expect(row?.count).toBe(1);
   });
 
@@ -110,13 +111,15 @@ describe('sweeper', () => {
 
   it('wakes a task whose wake-up is long overdue', async () => {
     const taskId = await newTask();
-    await sql`update video_tasks set next_run_at = now() - interval '5 minutes' where id = ${taskId}`;
+    await sql`
+      update video_tasks set next_run_at = now() - interval '5 minutes' where id = ${taskId}`;
     expect(await sweep()).toContainEqual({ taskId });
   });
 
   it('fails a task past its deadline and refunds it', async () => {
     const taskId = await newTask('too slow', 1);
-    await sql`update video_tasks set deadline_at = now() - interval '1 second' where id = ${taskId}`;
+    await sql`
+      update video_tasks set deadline_at = now() - interval '1 second' where id = ${taskId}`;
     await sweep();
     const [row] = await sql<{ status: string; error_code: string; quota_charged: boolean }[]>`
       select status, error_code, quota_charged from video_tasks where id = ${taskId}`;

@@ -142,7 +142,7 @@ describe('an album', () => {
     expect(await stored(task?.params.lastFrame?.key)).toEqual(colours.red);
   });
 
-  it('takes a later text reply to any of its photos as the prompt for the whole album', async () => {
+  it("takes a later text reply to any of its photos as the whole album's prompt", async () => {
     const bot = newBot(QUIET);
     const from = person();
     const updates = await album(bot, from, [{ colour: 'lime' }, { colour: 'blue' }]);
@@ -161,7 +161,7 @@ describe('an album', () => {
     expect(await stored(task?.params.lastFrame?.key)).toEqual(colours.blue);
   });
 
-  it('starts from the first photo alone, and says so, when the provider takes one image', async () => {
+  it('starts from the first photo alone, and says so, when the provider takes one', async () => {
     const bot = newBot({ ...QUIET, FAL_KEY: 'fal-test-key', DEFAULT_PROVIDER: 'fal' });
     const from = person();
     const updates = await album(bot, from, [

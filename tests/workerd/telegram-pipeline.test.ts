@@ -164,7 +164,7 @@ describe('a photo through the local pipeline', () => {
     expect(answered.length).toBeGreaterThan(0);
   });
 
-  it('makes a video from an album that starts on its first photo and ends on its last', async () => {
+  it('makes a video from an album, from its first photo to its last', async () => {
     const from = person();
     const mediaGroupId = String(uniqueId());
     const firstId = uniqueId() % 100000;

@@ -185,7 +185,7 @@ describe('other inputs', () => {
     expect(task?.input_key).not.toBeNull();
   });
 
-  it('downloads from a local Bot API server in --local mode through TELEGRAM_FILE_ROOT', async () => {
+  it('downloads from a Bot API server run with --local through TELEGRAM_FILE_ROOT', async () => {
     const plain = newBot();
     const apiRoot = plain.settings.TELEGRAM_API_ROOT ?? '';
     const bot = newBot({ TELEGRAM_FILE_ROOT: `${apiRoot}/local-files` });

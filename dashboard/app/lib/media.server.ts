@@ -1,6 +1,6 @@
 /**
- * A task's input image, last frame or output video, read from R2 for a signed-in admin. Range requests are
- * answered so the video player can seek.
+ * A task's input image, last frame or output video, read from R2 for a signed-in admin. Range
+ * requests are answered so the video player can seek.
  */
 import { createR2Store } from '../../../core/storage/r2-store.ts';
 import type { DashboardRuntime } from './runtime.server.ts';
