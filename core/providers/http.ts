@@ -3,6 +3,7 @@
  * HTTP statuses onto ProviderFailure values, Retry-After, and the streaming video download.
  * Nothing here ever puts a URL, a header or a provider's raw error text into a failure.
  */
+import { toBase64 } from '../crypto.ts';
 import { failure, type ProviderFailure, type ProviderImage, type VideoResult } from './provider.ts';
 
 export const SAFETY_MESSAGE = 'The provider declined this prompt or image for safety reasons.';
@@ -147,16 +148,6 @@ export function statusFailure(response: Response, detail?: string): ProviderFail
   if (status === 402) return outOfCredit();
   if (status >= 400) return rejected(detail);
   return badResponse(`response (HTTP ${status})`);
-}
-
-/** Raw bytes as standard base64. */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
 }
 
 /** The image as a `data:` URI; the caller made sure there are bytes. */

@@ -2,7 +2,8 @@
  * Turns a task's image into the one form a provider takes (URL, data URI or raw base64), within
  * its type and size limits. A provider handed the wrong form is a bug in the task service.
  */
-import { dataUri, toBase64 } from './http.ts';
+import { toBase64 } from '../crypto.ts';
+import { dataUri } from './http.ts';
 import { failure, type ProviderCapabilities, type ProviderFailure } from './provider.ts';
 import type { ProviderImage } from './provider.ts';
 

@@ -3,17 +3,15 @@
  * for 30 minutes from 5 seconds ago (clock skew). Cached and re-signed before it expires.
  */
 
+import { hmacSha256, toBase64Url } from '../crypto.ts';
+
 const encoder = new TextEncoder();
 const LIFETIME_SECONDS = 1800;
 const SKEW_SECONDS = 5;
 // Re-sign this long before expiry, so a token never expires in flight.
 const REFRESH_MARGIN_SECONDS = 300;
 
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+const json = (value: unknown) => toBase64Url(encoder.encode(JSON.stringify(value)));
 
 /** The JWT for `nowSeconds` (unix seconds). */
 export async function signKlingJwt(
@@ -21,22 +19,15 @@ export async function signKlingJwt(
   secretKey: string,
   nowSeconds: number,
 ): Promise<string> {
-  const header = base64Url(encoder.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
+  const header = json({ alg: 'HS256', typ: 'JWT' });
   const claims = {
     iss: accessKey,
     exp: nowSeconds + LIFETIME_SECONDS,
     nbf: nowSeconds - SKEW_SECONDS,
   };
-  const body = base64Url(encoder.encode(JSON.stringify(claims)));
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secretKey),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(`${header}.${body}`));
-  return `${header}.${body}.${base64Url(new Uint8Array(signature))}`;
+  const body = json(claims);
+  const signature = await hmacSha256(secretKey, `${header}.${body}`);
+  return `${header}.${body}.${toBase64Url(signature)}`;
 }
 
 /** A token source that signs once and re-signs when the cached token nears expiry. */

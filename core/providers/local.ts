@@ -12,7 +12,7 @@ import {
   safetyRejected,
   SAFETY_MESSAGE,
   statusFailure,
-  toBase64,
+  dataUri,
   withDetail,
 } from './http.ts';
 import {
@@ -96,22 +96,20 @@ function generationFailure(error: WireError | null): ProviderFailure {
   );
 }
 
-function imageProblem(image: ProviderImage): ProviderFailure | null {
-  if (!image.bytes) {
+/** The image as the data URI the local provider takes, or why it is refused. */
+function encodeImage(image: ProviderImage): string | ProviderFailure {
+  const { bytes } = image;
+  if (!bytes) {
     // The task service must hand over bytes for a `data_uri` provider: that is a bug, not input.
     throw new TypeError('the local provider needs the image bytes, not a URL');
   }
   if (!LOCAL_CAPABILITIES.imageTypes.includes(image.contentType)) {
     return failure('unsupported_image', 'The local provider takes JPEG, PNG or WebP.', false);
   }
-  if (image.bytes.length > MAX_IMAGE_BYTES) {
+  if (bytes.length > MAX_IMAGE_BYTES) {
     return failure('unsupported_image', 'The image is larger than 10 MB.', false);
   }
-  return null;
-}
-
-function dataUri(image: ProviderImage): string | undefined {
-  return image.bytes ? `data:${image.contentType};base64,${toBase64(image.bytes)}` : undefined;
+  return dataUri({ ...image, bytes });
 }
 
 /** A `Provider` that talks to the local ffmpeg provider at `options.baseUrl`. */
@@ -129,12 +127,11 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     capabilities: LOCAL_CAPABILITIES,
 
     async submit(request): Promise<SubmitResult> {
-      const problem =
-        (request.image ? imageProblem(request.image) : null) ??
-        (request.lastFrame ? imageProblem(request.lastFrame) : null);
-      if (problem) return problem;
-      const image = request.image ? dataUri(request.image) : undefined;
-      const lastFrame = request.image && request.lastFrame ? dataUri(request.lastFrame) : undefined;
+      const image = request.image ? encodeImage(request.image) : undefined;
+      if (typeof image === 'object') return image;
+      const lastFrame =
+        request.image && request.lastFrame ? encodeImage(request.lastFrame) : undefined;
+      if (typeof lastFrame === 'object') return lastFrame;
       const body = {
         prompt: request.prompt,
         ...(image === undefined ? {} : { image }),

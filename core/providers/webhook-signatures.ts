@@ -8,7 +8,7 @@
  * Both reject timestamps more than five minutes from now, so a captured request cannot be
  * replayed later.
  */
-import { sha256Hex, timingSafeEqual } from '../crypto.ts';
+import { fromBase64, hmacSha256, sha256Hex, timingSafeEqual, toBase64 } from '../crypto.ts';
 
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
@@ -18,16 +18,6 @@ export interface Jwk {
   kty?: string;
   crv?: string;
   x?: string;
-}
-
-function fromBase64(text: string): Uint8Array | null {
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) =>
-      c.charCodeAt(0),
-    );
-  } catch {
-    return null;
-  }
 }
 
 function fromHex(text: string): Uint8Array | null {
@@ -59,13 +49,7 @@ export async function verifyFalSignature(
     const raw = fromBase64(jwk.x);
     if (!raw) continue;
     try {
-      const key = await crypto.subtle.importKey(
-        'raw',
-        raw as Uint8Array<ArrayBuffer>,
-        { name: 'Ed25519' },
-        false,
-        ['verify'],
-      );
+      const key = await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
       const valid = await crypto.subtle.verify(
         'Ed25519',
         key,
@@ -94,19 +78,7 @@ export async function verifyReplicateSignature(
   const keyBytes = fromBase64(secret.startsWith('whsec_') ? secret.slice(6) : secret);
   if (!keyBytes || keyBytes.length === 0) return false;
 
-  const key = await crypto.subtle.importKey(
-    'raw',
-    keyBytes as Uint8Array<ArrayBuffer>,
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`)),
-  );
-  let expected = '';
-  for (const byte of mac) expected += String.fromCharCode(byte);
-  expected = btoa(expected);
+  const expected = toBase64(await hmacSha256(keyBytes, `${id}.${timestamp}.${body}`));
   return signatures
     .split(' ')
     .map((entry) => entry.split(','))

@@ -4,6 +4,8 @@
  * over the key and the expiry, so a link cannot be retargeted or extended.
  */
 
+import { fromBase64Url, hmacKey, hmacSha256, toBase64Url } from '../crypto.ts';
+
 export interface SignObjectLinkInput {
   /** Public origin of the Worker, e.g. `https://reelbot.example.com` (no trailing slash needed). */
   baseUrl: string;
@@ -30,10 +32,10 @@ const encoder = new TextEncoder();
 export async function signObjectLink(input: SignObjectLinkInput): Promise<string> {
   const exp = Math.floor(input.expiresAt.getTime() / 1000);
   const key = await importSecret(input.secret);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(payload(input.key, exp)));
+  const mac = await hmacSha256(key, payload(input.key, exp));
 
   const base = input.baseUrl.replace(/\/+$/, '');
-  const query = new URLSearchParams({ exp: String(exp), sig: toBase64Url(new Uint8Array(mac)) });
+  const query = new URLSearchParams({ exp: String(exp), sig: toBase64Url(mac) });
   return `${base}${LINK_PREFIX}${encodeKeyPath(input.key)}?${query.toString()}`;
 }
 
@@ -79,27 +81,5 @@ async function importSecret(secret: string): Promise<CryptoKey> {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new TypeError(`the link signing secret must be at least ${MIN_SECRET_LENGTH} characters`);
   }
-  return crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  );
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
+  return hmacKey(secret);
 }

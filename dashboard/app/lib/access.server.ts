@@ -3,6 +3,7 @@
  * Cf-Access-Jwt-Assertion, signed (RS256) by the team's keys. It is verified here: signature
  * against the team's JWKS, issuer, audience (the application's AUD tag) and expiry.
  */
+import { fromBase64 } from '../../../core/crypto.ts';
 
 export interface AccessSettings {
   /** e.g. `myteam.cloudflareaccess.com` (or just `myteam`). */
@@ -25,21 +26,14 @@ export function teamOrigin(teamDomain: string): string {
 }
 
 function decodePart(part: string): Record<string, unknown> | null {
+  const bytes = fromBase64(part);
+  if (!bytes) return null;
   try {
-    const padded = part.replace(/-/g, '+').replace(/_/g, '/');
-    const text = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-    const bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-}
-
-function decodeSignature(part: string): Uint8Array<ArrayBuffer> {
-  const padded = part.replace(/-/g, '+').replace(/_/g, '/');
-  const text = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-  return Uint8Array.from(text, (char) => char.charCodeAt(0));
 }
 
 async function teamKeys(settings: AccessSettings, refresh: boolean): Promise<Jwk[]> {
@@ -87,7 +81,7 @@ export async function verifyAccessJwt(
   const valid = await crypto.subtle.verify(
     'RSASSA-PKCS1-v1_5',
     key,
-    decodeSignature(signaturePart),
+    fromBase64(signaturePart) ?? new Uint8Array(),
     signed,
   );
   if (!valid) return null;

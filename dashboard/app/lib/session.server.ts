@@ -3,7 +3,13 @@
  * when. The HMAC key is derived from SIGNING_SECRET and the admin password, so changing the
  * password signs everyone out.
  */
-import { sha256Hex } from '../../../core/crypto.ts';
+import {
+  fromBase64Url,
+  hmacKey,
+  hmacSha256,
+  sha256Hex,
+  toBase64Url,
+} from '../../../core/crypto.ts';
 
 export const SESSION_COOKIE = 'rb_admin_session';
 export const SESSION_SECONDS = 12 * 60 * 60;
@@ -17,25 +23,7 @@ const encoder = new TextEncoder();
 
 async function sessionKey(signingSecret: string, password: string): Promise<CryptoKey> {
   const material = `reelbot-dashboard-session:${await sha256Hex(password)}:${signingSecret}`;
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(material));
-  return crypto.subtle.importKey('raw', digest, { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return hmacKey(await crypto.subtle.digest('SHA-256', encoder.encode(material)));
 }
 
 /** The cookie value for a new session. */
@@ -45,8 +33,7 @@ export async function signSession(
 ): Promise<string> {
   const payload = toBase64Url(encoder.encode(JSON.stringify(session)));
   const key = await sessionKey(secrets.signingSecret, secrets.password);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(payload));
-  return `${payload}.${toBase64Url(new Uint8Array(mac))}`;
+  return `${payload}.${toBase64Url(await hmacSha256(key, payload))}`;
 }
 
 /** The session in a cookie value, or null when it is forged, malformed or expired. */
@@ -60,12 +47,7 @@ export async function verifySession(
   const mac = fromBase64Url(signature);
   if (!mac) return null;
   const key = await sessionKey(secrets.signingSecret, secrets.password);
-  const valid = await crypto.subtle.verify(
-    'HMAC',
-    key,
-    mac as Uint8Array<ArrayBuffer>,
-    encoder.encode(payload),
-  );
+  const valid = await crypto.subtle.verify('HMAC', key, mac, encoder.encode(payload));
   if (!valid) return null;
 
   try {
