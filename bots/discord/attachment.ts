@@ -4,6 +4,7 @@
  * and copied into R2, because Discord's CDN links expire.
  */
 import { translate, type Locale } from '../../core/i18n/catalog.ts';
+import { readCapped } from '../../core/media/read-capped.ts';
 import type { DiscordAttachment } from './interaction.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -70,31 +71,4 @@ export async function downloadAttachment(
   } catch {
     return null;
   }
-}
-
-// The declared size may lie; stop reading once past the cap.
-async function readCapped(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -4,6 +4,7 @@
  * expected failure is a value; the bot token lives only in request URLs and never reaches an
  * error, a log line or a result.
  */
+import { readCapped } from '../media/read-capped.ts';
 
 export interface TelegramApiOptions {
   token: string;
@@ -230,28 +231,14 @@ async function download(
     await response.body?.cancel();
     return { ok: false, code: 'failed', message: `The file download answered ${response.status}.` };
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
+  let bytes: Uint8Array | null;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        return { ok: false, code: 'too_large', message: `The file is over ${maxBytes} bytes.` };
-      }
-      chunks.push(value);
-    }
+    bytes = await readCapped(response.body, maxBytes);
   } catch {
     return { ok: false, code: 'failed', message: 'The file download broke off.' };
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  if (!bytes) {
+    return { ok: false, code: 'too_large', message: `The file is over ${maxBytes} bytes.` };
   }
   return { ok: true, bytes };
 }

@@ -4,6 +4,7 @@
  * capped, whole download under one deadline.
  */
 import { isIpLiteral, isPrivateAddress } from './ip-address.ts';
+import { abortable, readCapped } from './read-capped.ts';
 
 export { isPrivateAddress };
 
@@ -166,37 +167,9 @@ async function readImageResponse(
     return tooLarge(maxBytes);
   }
 
-  const bytes = await readCapped(response, maxBytes, signal);
+  const bytes = await readCapped(response.body, maxBytes, signal);
   if (bytes === null) return tooLarge(maxBytes);
   return { ok: true, bytes, contentType: response.headers.get('content-type'), url: url.href };
-}
-
-/** Reads the body, cancelling it as soon as it passes the cap; null means too large. */
-async function readCapped(
-  response: Response,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<Uint8Array | null> {
-  if (response.body === null) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await abortable(reader.read(), signal);
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        reader.cancel().catch(() => undefined);
-        return null;
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    reader.cancel().catch(() => undefined);
-    throw error;
-  }
-  return concatChunks(chunks, total);
 }
 
 /** Checks a URL against the https and public-host rules without fetching it. */
@@ -243,38 +216,9 @@ function trimTrailingDots(hostname: string): string {
   return hostname.replace(/\.+$/, '');
 }
 
-/** Rejects when the signal aborts, so a stalled promise cannot outlive the deadline. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** Releases the connection of a response whose body we will not read. */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => undefined);
-}
-
-function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function tooLarge(maxBytes: number): SafeFetchFailure {
