@@ -15,7 +15,7 @@ import { makeImage } from '../tests/helpers/media.ts';
 import { clearTasks, createBenchUser, startBenchDatabase } from './support/database.ts';
 import { latencyFigures, runLoad, type LatencyFigures, type LoadRequest } from './support/load.ts';
 import { startNodeApiServer } from './support/node-api-server.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../scripts/lib/ports.ts';
 import { envInt, fixed, median, printTable, type SummaryRow } from './support/stats.ts';
 import { buildWorker } from './support/worker-build.ts';
 

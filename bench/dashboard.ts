@@ -6,7 +6,6 @@
  * the plan of every statement each one runs: none may scan video_tasks sequentially.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -15,6 +14,8 @@ import { DashboardStore } from '../core/store/dashboard-store.ts';
 import { startEmbeddedPostgres } from '../scripts/db/embedded.ts';
 import { capturePlans, sequentialScans } from '../scripts/db/explain.ts';
 import { applyMigrations, ensureSupabaseRoles } from '../scripts/db/migrate.ts';
+import { freePort } from '../scripts/lib/ports.ts';
+import { percentile } from './support/stats.ts';
 
 const TASKS = Number(process.env.BENCH_DASHBOARD_TASKS ?? 1_000_000);
 const USERS = Math.max(10, Math.round(TASKS / 100));
@@ -29,22 +30,6 @@ interface Measured {
   statements: number;
   scans: string[];
   sequentialScansOfTasks: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 /** Users, tasks over the last year (mostly completed, some failed) and 2–4 events each. */

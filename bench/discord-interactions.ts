@@ -10,6 +10,7 @@
  */
 import { Hono } from 'hono';
 import { handleInteraction } from '../bots/discord/interactions.ts';
+import { percentile } from './support/stats.ts';
 
 const INTERACTIONS = 2000;
 const USERS = 100;
@@ -64,10 +65,6 @@ function videoInteraction(index: number) {
       },
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 /** Runs the benchmark and prints its figures. */

@@ -20,7 +20,7 @@ import {
 } from './db/embedded.ts';
 import { applyMigrations, ensureSupabaseRoles } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
-import { assertPortsFree, waitForHttp } from './lib/ports.ts';
+import { assertPortsFree, stopProcessGroup, waitForHttp } from './lib/ports.ts';
 import { loadSettings } from './lib/settings.ts';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       [worker, 'the edge Worker'],
       [dashboard, 'the dashboard'],
     ] as const) {
-      stops.push(() => stopChild(child));
+      stops.push(() => stopProcessGroup(child));
       child.once('exit', (code) => {
         if (!stopping) {
           console.error(`wrangler dev for ${name} exited (${code}); stopping.`);
@@ -215,15 +215,6 @@ function startWrangler(envFile: string, args: string[]): ChildProcess {
     },
   );
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid, 'SIGTERM');
-  const timeout = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timeout);
 }
 
 function printBanner(

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../../scripts/db/embedded.ts';
 import { applyMigrations, ensureSupabaseRoles } from '../../scripts/db/migrate.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
 
 export interface BenchDatabase {
   url: string;

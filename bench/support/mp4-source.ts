@@ -3,7 +3,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { freePort } from './ports.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
 
 const CHUNK = 64 * 1024;
 

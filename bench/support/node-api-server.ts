@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { freePort } from './ports.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
 import { rootDir } from './worker-build.ts';
 
 export interface NodeApiServer {

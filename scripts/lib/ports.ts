@@ -1,5 +1,32 @@
-// Port checks for the local stack: a port already taken is reported by name, not as a crash.
+// Ports and child processes for the local stack, the browser suite and the benchmarks: a port
+// already taken is reported by name, not as a crash.
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Stops a child started with `detached: true` and everything it started (its process group):
+ * SIGTERM, then SIGKILL after five seconds.
+ */
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';

@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
@@ -14,7 +13,7 @@ import { createLocalProviderServer } from '../../local-provider/server.ts';
 import { startEmbeddedPostgres } from '../../scripts/db/embedded.ts';
 import { applyMigrations, ensureSupabaseRoles } from '../../scripts/db/migrate.ts';
 import { seedDatabase } from '../../scripts/db/seed.ts';
-import { waitForHttp } from '../../scripts/lib/ports.ts';
+import { freePort, stopProcessGroup, waitForHttp } from '../../scripts/lib/ports.ts';
 
 export const root = new URL('../../', import.meta.url).pathname;
 export const resultsDir = join(root, 'test-results/e2e');
@@ -25,17 +24,6 @@ export interface Stack {
   edgeUrl: string;
   dashboardUrl: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function run(command: string, args: string[], log: string): Promise<void> {
@@ -76,15 +64,6 @@ function wranglerDev(args: string[], log: string): ChildProcess {
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Builds the dashboard and starts everything; stop() tears it all down. */
@@ -162,7 +141,7 @@ export async function startStack(): Promise<Stack> {
     const persist = ['--persist-to', join(dir, 'wrangler'), '--env-file', envFile];
 
     const edge = wranglerDev(['--port', String(edgePort), ...persist], join(logs, 'edge.log'));
-    stops.push(() => stopChild(edge));
+    stops.push(() => stopProcessGroup(edge));
     const dashboard = wranglerDev(
       [
         '--config',
@@ -175,7 +154,7 @@ export async function startStack(): Promise<Stack> {
       ],
       join(logs, 'dashboard.log'),
     );
-    stops.push(() => stopChild(dashboard));
+    stops.push(() => stopProcessGroup(dashboard));
 
     const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
     await Promise.all([

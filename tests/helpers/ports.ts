@@ -1,7 +1,7 @@
 // Loopback ports for the test servers. vitest.config.ts picks free ones once per run and puts
 // them in the environment, so several test runs (and a running `npm start`) never collide;
 // forked test workers and workerd (through its bindings) read the same values.
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/lib/ports.ts';
 
 export interface TestPorts {
   postgres: number;
@@ -12,18 +12,6 @@ export interface TestPorts {
 }
 
 const ENV_NAME = 'REELBOT_TEST_PORTS';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The ports of this run: chosen on first call in the main process, inherited after. */
 export async function testPorts(): Promise<TestPorts> {
