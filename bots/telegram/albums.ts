@@ -25,7 +25,7 @@ export const recordAlbumPhoto: Middleware<BotContext> = async (ctx, next) => {
   const mediaGroupId = message?.media_group_id;
   if (!message || !mediaGroupId || !message.from || message.from.is_bot) return next();
   // The user is not loaded yet: the default provider's limit applies to album photos.
-  const found = imageOf(message, imageLimit(ctx));
+  const found = imageOf(message, imageLimit(ctx.deps));
   if (found?.kind !== 'image') return next();
 
   const addressed = isAddressedToBot(message, ctx.identity);

@@ -40,29 +40,26 @@ export function readIntake(
   maxImageBytes: number,
 ): Intake {
   const prompt = promptOf(message, bot);
+  const album = message.media_group_id;
   const own = imageOf(message, maxImageBytes);
-  if (own) {
-    if (own.kind === 'image' && message.media_group_id) {
-      return { kind: 'album', mediaGroupId: message.media_group_id };
-    }
-    // An album's other items (videos, files) are passed over quietly; the one with the
-    // caption is answered, so the sender hears once why nothing started.
-    if (own.kind !== 'image' && message.media_group_id && !prompt) return { kind: 'ignore' };
-    if (own.kind !== 'image') return own;
-    return { kind: 'image', image: own.image, prompt };
+  if (own?.kind === 'image') {
+    return album ? { kind: 'album', mediaGroupId: album } : { ...own, prompt };
   }
+  // An album's other items (videos, files) are passed over quietly; the one with the caption
+  // is answered, so the sender hears once why nothing started.
+  if (own) return album && !prompt ? { kind: 'ignore' } : own;
 
   if (message.text !== undefined) {
     const repliedTo = message.reply_to_message;
     const replied = repliedTo ? imageOf(repliedTo, maxImageBytes) : null;
     if (replied?.kind === 'image' && prompt) {
-      const album = repliedTo?.media_group_id;
-      return { ...replied, prompt, ...(album ? { album } : {}) };
+      const repliedAlbum = repliedTo?.media_group_id;
+      return { ...replied, prompt, ...(repliedAlbum ? { album: repliedAlbum } : {}) };
     }
     if (replied && replied.kind !== 'image') return replied;
     return prompt ? { kind: 'text', prompt } : { kind: 'ignore' };
   }
-  return message.media_group_id && !prompt ? { kind: 'ignore' } : { kind: 'unsupported' };
+  return album && !prompt ? { kind: 'ignore' } : { kind: 'unsupported' };
 }
 
 type ImageFound =

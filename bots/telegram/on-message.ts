@@ -7,8 +7,8 @@
 import { albumRequest, claimAlbum } from './albums.ts';
 import type { BotContext } from './bot-context.ts';
 import { readIntake, type ImageRef } from './intake.ts';
-import { imageLimit, startTask } from './start-task.ts';
-import { pendingFor } from './user-settings.ts';
+import { chosenProvider, imageLimit, startTask } from './start-task.ts';
+import { pendingFor, type PendingImage } from './user-settings.ts';
 import type { TelegramMessage } from './update-schema.ts';
 
 const MB = 1024 * 1024;
@@ -16,7 +16,7 @@ const MB = 1024 * 1024;
 /** Handles one message addressed to the bot. */
 export async function onMessage(ctx: BotContext, message: TelegramMessage): Promise<void> {
   const { deps } = ctx;
-  const maxImageBytes = imageLimit(ctx);
+  const maxImageBytes = imageLimit(deps, chosenProvider(ctx));
   const intake = readIntake(message, ctx.identity, maxImageBytes);
   const reply = (text: string) =>
     ctx.reply(text, {
@@ -111,9 +111,8 @@ async function onAlbum(ctx: BotContext, chatId: number, mediaGroupId: string): P
   });
 }
 
-type Pending =
-  | { chatId: number; fileId: string; lastFileId?: string }
-  | { chatId: number; taskId: string };
+// A pending image as stored, before its timestamp is added.
+type Pending = PendingImage extends infer P ? (P extends unknown ? Omit<P, 'at'> : never) : never;
 
 /** Stores (or, with null, forgets) the image waiting for a prompt in this chat. */
 export async function remember(ctx: BotContext, pending: Pending | null): Promise<void> {

@@ -7,7 +7,7 @@
 import { telegramTarget, queuedText } from '../../core/delivery/telegram-messages.ts';
 import type { AspectRatio } from '../../core/providers/provider.ts';
 import { SHOW_QUEUED_HOLD_SECONDS, type CreateTaskInput } from '../../core/tasks/create-task.ts';
-import type { BotContext } from './bot-context.ts';
+import type { BotContext, TelegramBotDeps } from './bot-context.ts';
 import { TELEGRAM_DOWNLOAD_LIMIT_BYTES, type ImageRef } from './intake.ts';
 import { refusalText } from './replies.ts';
 
@@ -138,23 +138,23 @@ async function storedBytes(ctx: BotContext, key: string): Promise<Uint8Array | n
 }
 
 // A provider chosen in /settings that this deployment no longer has falls back to the default.
-function chosenProvider(ctx: BotContext): string | undefined {
-  const chosen = ctx.settings?.provider;
+export function chosenProvider(ctx: BotContext): string | undefined {
+  const chosen = ctx.settings.provider;
   return chosen && ctx.deps.providers.get(chosen) ? chosen : undefined;
 }
 
 /**
  * The largest image worth downloading: the deployment's limit, Telegram's 20 MB download limit
- * and what the user's provider (else the default one) takes. A photo comes in several sizes;
- * the largest within this is used.
+ * and what the provider takes (the user's, when known, else the default one). A photo comes in
+ * several sizes; the largest within this is used.
  */
-export function imageLimit(ctx: BotContext): number {
-  const { config, providers } = ctx.deps;
-  const provider = providers.get(chosenProvider(ctx) ?? providers.defaultName);
+export function imageLimit(deps: TelegramBotDeps, provider?: string): number {
+  const { config, providers } = deps;
+  const serving = providers.get(provider ?? providers.defaultName);
   return Math.min(
     config.MAX_IMAGE_BYTES,
     TELEGRAM_DOWNLOAD_LIMIT_BYTES,
-    provider?.capabilities.maxImageBytes ?? Number.POSITIVE_INFINITY,
+    serving?.capabilities.maxImageBytes ?? Number.POSITIVE_INFINITY,
   );
 }
 

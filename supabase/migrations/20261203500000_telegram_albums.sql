@@ -48,8 +48,6 @@ create or replace function public.telegram_album_add(
 declare
   claimed timestamptz;
 begin
-  delete from telegram_albums where last_seen_at < now() - interval '1 day';
-
   insert into telegram_albums as a (chat_id, media_group_id)
   values (p_chat_id, p_media_group_id)
   on conflict (chat_id, media_group_id) do update
@@ -96,6 +94,8 @@ begin
 
   update telegram_albums set claimed_at = now()
   where chat_id = p_chat_id and media_group_id = p_media_group_id;
+  -- Once per album rather than per photo: albums older than a day are no longer answered.
+  delete from telegram_albums where last_seen_at < now() - interval '1 day';
   return jsonb_build_object('state', 'claimed', 'items', telegram_album_items_json(
     p_chat_id, p_media_group_id
   ));
