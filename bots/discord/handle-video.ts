@@ -9,6 +9,7 @@ import type { DiscordTarget } from '../../core/delivery/discord-target.ts';
 import { pickLocale, translate, type Locale } from '../../core/i18n/catalog.ts';
 import { ASPECT_RATIOS, type AspectRatio } from '../../core/providers/provider.ts';
 import { SHOW_QUEUED_HOLD_SECONDS, type CreateTaskInput } from '../../core/tasks/create-task.ts';
+import { readObjectBytes } from '../../core/storage/object-store.ts';
 import { attachmentRefusal, downloadAttachment } from './attachment.ts';
 import {
   attachmentOption,
@@ -113,10 +114,7 @@ export function handleRunAgain(
     if (original.userId !== account.id) {
       return refuse(deps, target, translate(locale, 'dc.again.not_owner'));
     }
-    const read = async (key: string) => {
-      const stored = await deps.objects.get(key);
-      return stored ? new Uint8Array(await new Response(stored.body).arrayBuffer()) : null;
-    };
+    const read = (key: string) => readObjectBytes(deps.objects, key);
     const bytes = original.inputKey ? await read(original.inputKey) : null;
     const ending = original.params.lastFrame;
     const lastBytes = ending ? await read(ending.key) : null;

@@ -6,6 +6,7 @@
  */
 import { telegramTarget, queuedText } from '../../core/delivery/telegram-messages.ts';
 import type { AspectRatio } from '../../core/providers/provider.ts';
+import { readObjectBytes } from '../../core/storage/object-store.ts';
 import { SHOW_QUEUED_HOLD_SECONDS, type CreateTaskInput } from '../../core/tasks/create-task.ts';
 import type { BotContext, TelegramBotDeps } from './bot-context.ts';
 import { TELEGRAM_DOWNLOAD_LIMIT_BYTES, type ImageRef } from './intake.ts';
@@ -115,10 +116,10 @@ async function loadImage(ctx: BotContext, image: TaskRequest['image']): Promise<
   if ('taskId' in image) {
     const task = await deps.store.getTask(image.taskId);
     if (!task?.inputKey) return { ok: false, reason: 'tg.again_missing' };
-    const bytes = await storedBytes(ctx, task.inputKey);
+    const bytes = await readObjectBytes(deps.objects, task.inputKey);
     if (!bytes) return { ok: false, reason: 'tg.again_missing' };
     const ending = task.params.lastFrame;
-    const lastFrame = ending ? await storedBytes(ctx, ending.key) : null;
+    const lastFrame = ending ? await readObjectBytes(deps.objects, ending.key) : null;
     return { ok: true, bytes, ...(lastFrame ? { lastFrame } : {}) };
   }
 
@@ -130,11 +131,6 @@ async function loadImage(ctx: BotContext, image: TaskRequest['image']): Promise<
     reason:
       downloaded.code === 'too_large' ? 'tg.reason.image_too_large' : 'tg.reason.download_failed',
   };
-}
-
-async function storedBytes(ctx: BotContext, key: string): Promise<Uint8Array | null> {
-  const object = await ctx.deps.objects.get(key);
-  return object ? new Uint8Array(await new Response(object.body).arrayBuffer()) : null;
 }
 
 // A provider chosen in /settings that this deployment no longer has falls back to the default.

@@ -31,3 +31,9 @@ export interface ObjectStore {
   head(key: string): Promise<StoredObject | null>;
   delete(key: string): Promise<void>;
 }
+
+/** A whole (small) object's bytes, e.g. a stored input image; null when it is gone. */
+export async function readObjectBytes(store: ObjectStore, key: string): Promise<Uint8Array | null> {
+  const object = await store.get(key);
+  return object ? new Uint8Array(await new Response(object.body).arrayBuffer()) : null;
+}

@@ -11,6 +11,7 @@ import type {
   VideoResult,
 } from '../providers/provider.ts';
 import { failure } from '../providers/provider.ts';
+import { readObjectBytes } from '../storage/object-store.ts';
 import { signCallbackUrl } from '../providers/callback-token.ts';
 import { costTable, estimateCostUsd, parseCostOverrides } from '../providers/costs.ts';
 import { failoverTarget, type FailoverTask } from '../providers/routing.ts';
@@ -333,9 +334,8 @@ async function providerImage(
   if (provider.capabilities.imageInput === 'url') {
     return { contentType, url: await deps.links.link(key) };
   }
-  const object = await deps.objects.get(key);
-  if (!object) return failure('input_missing', `The ${what} is no longer stored.`, false);
-  const bytes = new Uint8Array(await new Response(object.body).arrayBuffer());
+  const bytes = await readObjectBytes(deps.objects, key);
+  if (!bytes) return failure('input_missing', `The ${what} is no longer stored.`, false);
   return { contentType, bytes };
 }
 
