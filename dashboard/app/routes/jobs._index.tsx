@@ -13,6 +13,7 @@ import { useState } from 'react';
 import { createProviderRegistry } from '../../../core/providers/registry.ts';
 import type { Cursor } from '../../../core/store/dashboard-store.ts';
 import { EmptyState } from '../components/empty-state.tsx';
+import { FilterSelect } from '../components/filter-select.tsx';
 import { Notice } from '../components/notice.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { useLiveRefresh } from '../components/use-live-refresh.ts';
@@ -127,33 +128,9 @@ export default function Jobs() {
             defaultValue={params.get('q') ?? ''}
           />
         </label>
-        <label>
-          Status
-          <select name="status" defaultValue={params.get('status') ?? ''}>
-            <option value="">Any</option>
-            {STATUS_OPTIONS.map((status) => (
-              <option key={status}>{status}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Provider
-          <select name="provider" defaultValue={params.get('provider') ?? ''}>
-            <option value="">Any</option>
-            {providers.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Platform
-          <select name="platform" defaultValue={params.get('platform') ?? ''}>
-            <option value="">Any</option>
-            {PLATFORM_OPTIONS.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" name="status" options={STATUS_OPTIONS} params={params} />
+        <FilterSelect label="Provider" name="provider" options={providers} params={params} />
+        <FilterSelect label="Platform" name="platform" options={PLATFORM_OPTIONS} params={params} />
         <label>
           Error code
           <input name="code" defaultValue={params.get('code') ?? ''} size={14} />

@@ -3,6 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json } from '@remix-run/cloudflare';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { EmptyState } from '../components/empty-state.tsx';
+import { FilterSelect } from '../components/filter-select.tsx';
 import { LimitsFields } from '../components/limits-fields.tsx';
 import { Notice } from '../components/notice.tsx';
 import { requireAdmin } from '../lib/auth.server.ts';
@@ -80,15 +81,7 @@ export default function Users() {
             defaultValue={params.get('q') ?? ''}
           />
         </label>
-        <label>
-          Platform
-          <select name="platform" defaultValue={params.get('platform') ?? ''}>
-            <option value="">Any</option>
-            {PLATFORM_OPTIONS.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Platform" name="platform" options={PLATFORM_OPTIONS} params={params} />
         <button type="submit">Search</button>
       </Form>
       {page.items.length === 0 ? (
